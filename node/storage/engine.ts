@@ -1,0 +1,222 @@
+/**
+ * The engine: one classic-level (LevelDB) database per store, read through
+ * bounded iterators and written through atomic batches with an explicit sync
+ * flag. A Batch buffers writes and can be read through (an indexed batch, as
+ * Pebble has): command evaluation runs several MVCC operations against one
+ * batch and commits it as a single atomic write.
+ */
+import { ClassicLevel } from 'classic-level';
+import { assert } from '../assert.ts';
+import { compareKeys } from '../keys/index.ts';
+import { iteratorBatchEntries } from './limits.ts';
+
+export type RawEntry = readonly [key: Buffer, value: Buffer];
+
+export interface IterateOptions {
+  readonly gte: Buffer;
+  readonly lt: Buffer;
+  readonly reverse?: boolean;
+  /** Stop after this many entries (0 or absent: no limit). */
+  readonly limit?: number;
+}
+
+/** Anything raw key-value reads can be served from: the engine, a snapshot or a batch. */
+export interface Reader {
+  get(key: Buffer): Promise<Buffer | undefined>;
+  /** Entries in [gte, lt), in order (reverse when asked). */
+  iterate(options: IterateOptions): AsyncGenerator<RawEntry>;
+}
+
+/** Something raw writes can be buffered into. */
+export interface Writer {
+  put(key: Buffer, value: Buffer): void;
+  del(key: Buffer): void;
+}
+
+export type ReadWriter = Reader & Writer;
+
+export interface EngineOptions {
+  /** LevelDB block cache size in bytes. */
+  readonly cacheBytes?: number;
+  readonly writeBufferBytes?: number;
+}
+
+export class Engine implements Reader {
+  private constructor(readonly db: ClassicLevel<Buffer, Buffer>, readonly path: string) {}
+
+  /** Opens (creating if missing) the store at `path`. */
+  static async open(path: string, options: EngineOptions = {}): Promise<Engine> {
+    const db = new ClassicLevel<Buffer, Buffer>(path, {
+      keyEncoding: 'buffer',
+      valueEncoding: 'buffer',
+      cacheSize: options.cacheBytes ?? 64 * 1024 * 1024,
+      writeBufferSize: options.writeBufferBytes ?? 16 * 1024 * 1024,
+    });
+    await db.open();
+    return new Engine(db, path);
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+
+  get(key: Buffer): Promise<Buffer | undefined> {
+    return this.db.get(key);
+  }
+
+  /** A synchronous point read (blocks the event loop on a cache miss; use for small, hot records). */
+  getSync(key: Buffer): Buffer | undefined {
+    return this.db.getSync(key);
+  }
+
+  iterate(options: IterateOptions): AsyncGenerator<RawEntry> {
+    return iterateLevel(this.db, options);
+  }
+
+  /** A new empty batch reading through to this engine. */
+  newBatch(): Batch {
+    return new Batch(this);
+  }
+
+  /** Applies several batches in one atomic LevelDB write (group commit). */
+  async commitBatches(batches: readonly Batch[], options: { sync: boolean }): Promise<void> {
+    const ops: Array<{ type: 'put'; key: Buffer; value: Buffer } | { type: 'del'; key: Buffer }> = [];
+    for (const batch of batches) {
+      assert(batch.engine === this, 'batch belongs to another engine');
+      batch.appendOps(ops);
+    }
+    if (ops.length === 0) return;
+    await this.db.batch(ops, { sync: options.sync });
+    for (const batch of batches) batch.markCommitted();
+  }
+}
+
+async function* iterateLevel(db: ClassicLevel<Buffer, Buffer>, options: IterateOptions): AsyncGenerator<RawEntry> {
+  if (compareKeys(options.gte, options.lt) >= 0) return;
+  const limit = options.limit && options.limit > 0 ? options.limit : -1;
+  const iterator = db.iterator({ gte: options.gte, lt: options.lt, reverse: options.reverse ?? false, limit });
+  try {
+    let step = limit > 0 ? Math.min(limit, 8) : 8;
+    for (;;) {
+      const entries = await iterator.nextv(step);
+      if (entries.length === 0) return;
+      for (const entry of entries) yield entry as RawEntry;
+      step = Math.min(step * 2, iteratorBatchEntries);
+    }
+  } finally {
+    await iterator.close();
+  }
+}
+
+interface PendingWrite {
+  readonly key: Buffer;
+  readonly value: Buffer | null;
+}
+
+/**
+ * Buffered writes over an engine. Reads see the batch's own writes merged over
+ * the engine's contents. Not safe to commit twice.
+ */
+export class Batch implements ReadWriter {
+  readonly #writes = new Map<string, PendingWrite>();
+  #sorted: PendingWrite[] | null = null;
+  #committed = false;
+  #bytes = 0;
+
+  constructor(readonly engine: Engine) {}
+
+  get count(): number {
+    return this.#writes.size;
+  }
+
+  /** Approximate bytes of keys and values buffered. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  get committed(): boolean {
+    return this.#committed;
+  }
+
+  put(key: Buffer, value: Buffer): void {
+    this.#record({ key, value });
+  }
+
+  del(key: Buffer): void {
+    this.#record({ key, value: null });
+  }
+
+  #record(write: PendingWrite): void {
+    assert(!this.#committed, 'write to a committed batch');
+    this.#writes.set(write.key.toString('latin1'), write);
+    this.#sorted = null;
+    this.#bytes += write.key.length + (write.value?.length ?? 0);
+  }
+
+  async get(key: Buffer): Promise<Buffer | undefined> {
+    const pending = this.#writes.get(key.toString('latin1'));
+    if (pending) return pending.value ?? undefined;
+    return this.engine.get(key);
+  }
+
+  async *iterate(options: IterateOptions): AsyncGenerator<RawEntry> {
+    const pending = this.#pendingIn(options.gte, options.lt, options.reverse ?? false);
+    const limit = options.limit && options.limit > 0 ? options.limit : Infinity;
+    if (pending.length === 0) {
+      yield* this.engine.iterate(options);
+      return;
+    }
+    const sign = options.reverse ? -1 : 1;
+    const base = this.engine.iterate({ gte: options.gte, lt: options.lt, reverse: options.reverse ?? false });
+    let produced = 0;
+    let i = 0;
+    let next = await base.next();
+    try {
+      while (produced < limit) {
+        const fromBase = next.done ? null : next.value;
+        const fromBatch = i < pending.length ? pending[i]! : null;
+        if (!fromBase && !fromBatch) return;
+        const order = !fromBase ? 1 : !fromBatch ? -1 : sign * compareKeys(fromBase[0], fromBatch.key);
+        if (order < 0) {
+          produced++;
+          yield fromBase!;
+          next = await base.next();
+          continue;
+        }
+        if (order === 0) next = await base.next();
+        i++;
+        if (fromBatch!.value) {
+          produced++;
+          yield [fromBatch!.key, fromBatch!.value];
+        }
+      }
+    } finally {
+      await base.return(undefined);
+    }
+  }
+
+  #pendingIn(gte: Buffer, lt: Buffer, reverse: boolean): PendingWrite[] {
+    if (this.#writes.size === 0) return [];
+    if (!this.#sorted) this.#sorted = [...this.#writes.values()].sort((a, b) => compareKeys(a.key, b.key));
+    const out = this.#sorted.filter((w) => compareKeys(w.key, gte) >= 0 && compareKeys(w.key, lt) < 0);
+    return reverse ? out.reverse() : out;
+  }
+
+  /** Commits the batch atomically. */
+  async commit(options: { sync: boolean }): Promise<void> {
+    await this.engine.commitBatches([this], options);
+    this.#committed = true;
+  }
+
+  /** Appends this batch's writes to a LevelDB batch operation list. */
+  appendOps(ops: Array<{ type: 'put'; key: Buffer; value: Buffer } | { type: 'del'; key: Buffer }>): void {
+    assert(!this.#committed, 'batch committed twice');
+    for (const w of this.#writes.values()) {
+      ops.push(w.value ? { type: 'put', key: w.key, value: w.value } : { type: 'del', key: w.key });
+    }
+  }
+
+  markCommitted(): void {
+    this.#committed = true;
+  }
+}

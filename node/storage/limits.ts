@@ -1,0 +1,24 @@
+/**
+ * Storage limits. Values are held in memory whole on every path (Raft entries,
+ * snapshots, gRPC messages), so they stay well below what LevelDB could hold.
+ */
+import { assert } from '../assert.ts';
+import { userKeyBytesMax } from '../keys/index.ts';
+
+const MiB = 1024 * 1024;
+
+/** Largest user key accepted by MVCC writes (the key space's own limit). */
+export const mvccKeyBytesMax = userKeyBytesMax;
+/** Largest value accepted by MVCC writes: 8 MiB, so an entry carrying it fits a Raft message. */
+export const mvccValueBytesMax = 8 * MiB;
+/** Largest Raft log entry the engine stores. */
+export const raftEntryBytesMax = 64 * MiB;
+/** Default size of one chunk of an exported span (snapshots stream in chunks). */
+export const snapshotChunkBytesDefault = 4 * MiB;
+/** Intent history kept per intent for savepoint rollbacks. */
+export const intentHistoryEntriesMax = 10_000;
+/** Entries fetched from LevelDB per iterator step. */
+export const iteratorBatchEntries = 64;
+
+assert(mvccValueBytesMax < raftEntryBytesMax, 'a value must fit in a Raft entry');
+assert(snapshotChunkBytesDefault <= raftEntryBytesMax, 'a snapshot chunk must fit in a message');

@@ -1,0 +1,145 @@
+/**
+ * Reading MVCC records: grouping the raw records of each user key (intent
+ * first, then versions newest first) and choosing what a reader at a
+ * timestamp sees.
+ */
+import { compareTimestamps, timestampEqual, type Timestamp } from '../hlc/index.ts';
+import { encodeEscapedKey } from '../keys/index.ts';
+import type { Reader } from './engine.ts';
+import {
+  ReadWithinUncertaintyIntervalError, type IntentConflict,
+} from './errors.ts';
+import { decodeMvccKey, recordsEnd } from './mvcc-key.ts';
+import {
+  decodeIntent, decodeVersionValue, intentValueAt, isTombstoneValue, type IntentRecord, type TxnMeta,
+} from './mvcc-value.ts';
+import type { TopRecord } from './stats.ts';
+
+export interface VersionRecord {
+  readonly timestamp: Timestamp;
+  readonly rawKey: Buffer;
+  readonly rawValue: Buffer;
+}
+
+/** Every record of one user key. */
+export interface KeyRecords {
+  readonly key: Buffer;
+  readonly intent: { readonly rawKey: Buffer; readonly rawValue: Buffer; readonly record: IntentRecord } | null;
+  /** Newest first. */
+  readonly versions: VersionRecord[];
+}
+
+/** Groups the raw records in [gte, lt) by user key, in key order (reverse when asked). */
+export async function* keyGroups(reader: Reader, gte: Buffer, lt: Buffer, reverse = false): AsyncGenerator<KeyRecords> {
+  let current: { key: Buffer; prefix: number; records: Array<{ rawKey: Buffer; rawValue: Buffer; ts: Timestamp | null }> } | null = null;
+  const finish = (): KeyRecords => {
+    const group = current!;
+    const records = reverse ? group.records.reverse() : group.records;
+    let intent: KeyRecords['intent'] = null;
+    const versions: VersionRecord[] = [];
+    for (const r of records) {
+      if (r.ts === null) intent = { rawKey: r.rawKey, rawValue: r.rawValue, record: decodeIntent(r.rawValue) };
+      else versions.push({ timestamp: r.ts, rawKey: r.rawKey, rawValue: r.rawValue });
+    }
+    return { key: group.key, intent, versions };
+  };
+  for await (const [rawKey, rawValue] of reader.iterate({ gte, lt, reverse })) {
+    if (current && rawKey.length >= current.prefix && sameKeyPrefix(rawKey, current.records[0]!.rawKey, current.prefix)) {
+      const ts = rawKey.length === current.prefix ? null : decodeMvccKey(rawKey).timestamp;
+      current.records.push({ rawKey, rawValue, ts });
+      continue;
+    }
+    if (current) yield finish();
+    const decoded = decodeMvccKey(rawKey);
+    current = { key: decoded.key, prefix: decoded.prefixBytes, records: [{ rawKey, rawValue, ts: decoded.timestamp }] };
+  }
+  if (current) yield finish();
+}
+
+function sameKeyPrefix(a: Buffer, b: Buffer, prefix: number): boolean {
+  if (b.length < prefix) return false;
+  // The escaped prefix ends in the terminator 0x00 0x01, which cannot occur
+  // earlier in an escaped key, so equal prefixes of that length mean equal keys.
+  return a.compare(b, 0, prefix, 0, prefix) === 0 && a[prefix - 1] === 0x01 && a[prefix - 2] === 0x00;
+}
+
+/** All records of one key. */
+export async function loadKey(reader: Reader, key: Uint8Array): Promise<KeyRecords> {
+  const escaped = encodeEscapedKey(key);
+  for await (const group of keyGroups(reader, escaped, recordsEnd(escaped))) return group;
+  return { key: Buffer.from(key), intent: null, versions: [] };
+}
+
+export interface ReadOptions {
+  /** The reading transaction: it sees its own intent (up to its sequence). */
+  readonly txn?: TxnMeta;
+  /** Skip other transactions' intents instead of reporting them. */
+  readonly inconsistent?: boolean;
+  /** Return tombstones as null values instead of omitting them. */
+  readonly tombstones?: boolean;
+  /**
+   * Values committed in (timestamp, uncertaintyLimit] may have happened before
+   * the read in real time: seeing one is an uncertainty error.
+   */
+  readonly uncertaintyLimit?: Timestamp;
+}
+
+export type Visible =
+  | { readonly kind: 'value'; readonly value: Buffer | null; readonly timestamp: Timestamp; readonly top: boolean }
+  | { readonly kind: 'absent' }
+  | { readonly kind: 'conflict'; readonly conflict: IntentConflict };
+
+export function txnIdsEqual(a: Uint8Array, b: Uint8Array): boolean {
+  return Buffer.compare(a, b) === 0;
+}
+
+/** What a reader at `ts` sees of one key. Throws on uncertainty; returns conflicts. */
+export function visibleValue(group: KeyRecords, ts: Timestamp, options: ReadOptions): Visible {
+  const intent = group.intent;
+  if (intent) {
+    const owner = intent.record.txn;
+    if (options.txn && txnIdsEqual(owner.id, options.txn.id)) {
+      if (owner.epoch === options.txn.epoch) {
+        const seen = intentValueAt(intent.record, options.txn.sequence);
+        if (seen.found) {
+          return { kind: 'value', value: seen.value ? Buffer.from(seen.value) : null, timestamp: owner.writeTimestamp, top: true };
+        }
+      }
+    } else if (!options.inconsistent) {
+      const limit = options.uncertaintyLimit && compareTimestamps(options.uncertaintyLimit, ts) > 0 ? options.uncertaintyLimit : ts;
+      if (compareTimestamps(owner.writeTimestamp, limit) <= 0) {
+        return { kind: 'conflict', conflict: { key: group.key, txn: owner } };
+      }
+    }
+  }
+  for (let i = 0; i < group.versions.length; i++) {
+    const v = group.versions[i]!;
+    if (compareTimestamps(v.timestamp, ts) > 0) {
+      if (options.uncertaintyLimit && compareTimestamps(v.timestamp, options.uncertaintyLimit) <= 0) {
+        throw new ReadWithinUncertaintyIntervalError(group.key, ts, v.timestamp);
+      }
+      continue;
+    }
+    return { kind: 'value', value: decodeVersionValue(v.rawValue), timestamp: v.timestamp, top: i === 0 && !intent };
+  }
+  return { kind: 'absent' };
+}
+
+/** The top record of a key for stats: its intent, else its newest version. */
+export function topOf(group: { intent: KeyRecords['intent']; versions: readonly VersionRecord[] }): TopRecord | null {
+  if (group.intent) {
+    const history = group.intent.record.history;
+    return {
+      keyBytes: group.intent.rawKey.length,
+      valBytes: group.intent.rawValue.length,
+      live: history[history.length - 1]!.value !== null,
+    };
+  }
+  const newest = group.versions[0];
+  if (!newest) return null;
+  return { keyBytes: newest.rawKey.length, valBytes: newest.rawValue.length, live: !isTombstoneValue(newest.rawValue) };
+}
+
+export function sameTimestamp(a: Timestamp, b: Timestamp): boolean {
+  return timestampEqual(a, b);
+}

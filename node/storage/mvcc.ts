@@ -1,0 +1,352 @@
+/**
+ * MVCC operations over a Reader (reads) or a Batch (writes). Writes add their
+ * effect on the range's statistics into the `stats` object passed in.
+ *
+ * Semantics follow CockroachDB's MVCC layer where it matters to the layers
+ * above: a write below a committed version fails with WriteTooOldError
+ * carrying the timestamp to retry at; a write or read that meets another
+ * transaction's intent fails with WriteIntentError listing every such intent;
+ * a transaction reads its own intent (at its sequence number); intents are
+ * resolved as committed (possibly at a higher timestamp), aborted, or pushed.
+ */
+import { compareTimestamps, nextTimestamp, type Timestamp } from '../hlc/index.ts';
+import { encodeEscapedKey, keyNext, validateUserKey, InvalidKeyError } from '../keys/index.ts';
+import type { Batch, Reader } from './engine.ts';
+import {
+  ConditionFailedError, InvalidArgumentError, IntentMismatchError, WriteIntentError, WriteTooOldError,
+  type IntentConflict,
+} from './errors.ts';
+import { intentHistoryEntriesMax, mvccValueBytesMax } from './limits.ts';
+import { intentKey, rawSpan, versionKeyFromPrefix } from './mvcc-key.ts';
+import { keyGroups, loadKey, topOf, txnIdsEqual, visibleValue, type KeyRecords, type ReadOptions } from './mvcc-read.ts';
+import { encodeIntent, encodeVersionValue, type IntentWrite, type TxnMeta } from './mvcc-value.ts';
+import { countRecord, countTopChange, type MvccStats } from './stats.ts';
+
+export type { ReadOptions } from './mvcc-read.ts';
+
+export interface MvccSpan {
+  readonly key: Uint8Array;
+  readonly endKey: Uint8Array;
+}
+
+function checkKey(key: Uint8Array): void {
+  try {
+    validateUserKey(key);
+  } catch (error) {
+    if (error instanceof InvalidKeyError) throw new InvalidArgumentError(error.message);
+    throw error;
+  }
+}
+
+function checkValue(value: Uint8Array | null): void {
+  if (value && value.length > mvccValueBytesMax) {
+    throw new InvalidArgumentError(`value of ${value.length} bytes exceeds the limit of ${mvccValueBytesMax}`);
+  }
+}
+
+function checkSpan(span: MvccSpan): void {
+  if (Buffer.compare(span.key, span.endKey) >= 0) throw new InvalidArgumentError('empty or inverted span');
+}
+
+export interface GetResult {
+  /** Null when the key has no visible value (or a tombstone, unless asked for). */
+  readonly value: Buffer | null;
+  readonly timestamp: Timestamp | null;
+}
+
+/** Reads the value of `key` visible at `ts`. */
+export async function mvccGet(reader: Reader, key: Uint8Array, ts: Timestamp, options: ReadOptions = {}): Promise<GetResult> {
+  checkKey(key);
+  const group = await loadKey(reader, key);
+  const seen = visibleValue(group, ts, options);
+  if (seen.kind === 'conflict') throw new WriteIntentError([seen.conflict]);
+  if (seen.kind === 'absent') return { value: null, timestamp: null };
+  return { value: seen.value, timestamp: seen.timestamp };
+}
+
+export interface ScanOptions extends ReadOptions {
+  readonly maxKeys?: number;
+  readonly maxBytes?: number;
+  readonly reverse?: boolean;
+}
+
+export interface ScanResult {
+  readonly rows: Array<{ key: Buffer; value: Buffer; timestamp: Timestamp }>;
+  /** The rest of the span when a limit stopped the scan. */
+  readonly resumeSpan: MvccSpan | null;
+}
+
+/** Reads the visible values of every key in [span.key, span.endKey) at `ts`. */
+export async function mvccScan(reader: Reader, span: MvccSpan, ts: Timestamp, options: ScanOptions = {}): Promise<ScanResult> {
+  checkSpan(span);
+  const { gte, lt } = rawSpan(span.key, span.endKey);
+  const rows: ScanResult['rows'] = [];
+  const conflicts: IntentConflict[] = [];
+  const maxKeys = options.maxKeys ?? 0;
+  const maxBytes = options.maxBytes ?? 0;
+  let bytes = 0;
+  for await (const group of keyGroups(reader, gte, lt, options.reverse)) {
+    if ((maxKeys > 0 && rows.length >= maxKeys) || (maxBytes > 0 && bytes >= maxBytes)) {
+      if (conflicts.length > 0) break;
+      const resumeSpan = options.reverse
+        ? { key: Buffer.from(span.key), endKey: keyNext(group.key) }
+        : { key: group.key, endKey: Buffer.from(span.endKey) };
+      return { rows, resumeSpan };
+    }
+    const seen = visibleValue(group, ts, options);
+    if (seen.kind === 'conflict') conflicts.push(seen.conflict);
+    else if (seen.kind === 'value' && (seen.value || options.tombstones)) {
+      const value = seen.value ?? Buffer.alloc(0);
+      rows.push({ key: group.key, value, timestamp: seen.timestamp });
+      bytes += group.key.length + value.length;
+    }
+  }
+  if (conflicts.length > 0) throw new WriteIntentError(conflicts);
+  return { rows, resumeSpan: null };
+}
+
+export interface WriteOptions {
+  /** Write an intent owned by this transaction instead of a committed version. */
+  readonly txn?: TxnMeta;
+}
+
+/** Writes `value` (null: a tombstone) at `ts`, or as the transaction's intent. */
+export async function mvccPut(
+  batch: Batch, stats: MvccStats, key: Uint8Array, ts: Timestamp, value: Uint8Array | null, options: WriteOptions = {},
+): Promise<void> {
+  checkKey(key);
+  checkValue(value);
+  const group = await loadKey(batch, key);
+  writeChecked(batch, stats, group, ts, value, options.txn);
+}
+
+function writeChecked(
+  batch: Batch, stats: MvccStats, group: KeyRecords, ts: Timestamp, value: Uint8Array | null, txn: TxnMeta | undefined,
+): void {
+  let history: IntentWrite[] = [];
+  if (group.intent) {
+    const owner = group.intent.record.txn;
+    if (!txn || !txnIdsEqual(owner.id, txn.id)) throw new WriteIntentError([{ key: group.key, txn: owner }]);
+    if (txn.epoch < owner.epoch) throw new IntentMismatchError(`write from epoch ${txn.epoch} below intent epoch ${owner.epoch}`);
+    if (txn.epoch === owner.epoch) history = group.intent.record.history.filter((w) => w.sequence < txn.sequence);
+  }
+  const newest = group.versions[0];
+  if (newest && compareTimestamps(newest.timestamp, ts) >= 0) {
+    throw new WriteTooOldError(group.key, ts, nextTimestamp(newest.timestamp));
+  }
+  const before = { top: topOf(group), exists: group.intent !== null || group.versions.length > 0 };
+  if (txn) {
+    if (history.length >= intentHistoryEntriesMax) {
+      throw new InvalidArgumentError(`intent history of ${history.length} writes exceeds the limit`);
+    }
+    history.push({ sequence: txn.sequence, value });
+    const rawKey = group.intent?.rawKey ?? intentKey(group.key);
+    const rawValue = encodeIntent({ txn: { ...txn, writeTimestamp: ts }, history });
+    if (group.intent) countRecord(stats, group.intent.rawKey.length, group.intent.rawValue.length, true, -1);
+    batch.put(rawKey, rawValue);
+    countRecord(stats, rawKey.length, rawValue.length, true, 1);
+    countTopChange(stats, before, { top: { keyBytes: rawKey.length, valBytes: rawValue.length, live: value !== null }, exists: true });
+    return;
+  }
+  const rawKey = versionKeyFromPrefix(encodeEscapedKey(group.key), ts);
+  const rawValue = encodeVersionValue(value);
+  batch.put(rawKey, rawValue);
+  countRecord(stats, rawKey.length, rawValue.length, false, 1);
+  countTopChange(stats, before, { top: { keyBytes: rawKey.length, valBytes: rawValue.length, live: value !== null }, exists: true });
+}
+
+/** Writes a tombstone for `key`. */
+export function mvccDelete(batch: Batch, stats: MvccStats, key: Uint8Array, ts: Timestamp, options: WriteOptions = {}): Promise<void> {
+  return mvccPut(batch, stats, key, ts, null, options);
+}
+
+/** The value a writer compares against: its own intent or the newest committed version. */
+function currentForWriter(group: KeyRecords, ts: Timestamp, txn: TxnMeta | undefined): Buffer | null {
+  const seen = visibleValue(group, ts, txn ? { txn } : {});
+  if (seen.kind === 'conflict') throw new WriteIntentError([seen.conflict]);
+  const newest = group.versions[0];
+  if (newest && compareTimestamps(newest.timestamp, ts) > 0) {
+    throw new WriteTooOldError(group.key, ts, nextTimestamp(newest.timestamp));
+  }
+  return seen.kind === 'value' ? seen.value : null;
+}
+
+/** Writes `value` only if the current value equals `expected` (null: the key must be absent). */
+export async function mvccConditionalPut(
+  batch: Batch, stats: MvccStats, key: Uint8Array, ts: Timestamp, value: Uint8Array | null,
+  expected: Uint8Array | null, options: WriteOptions = {},
+): Promise<void> {
+  checkKey(key);
+  checkValue(value);
+  const group = await loadKey(batch, key);
+  const current = currentForWriter(group, ts, options.txn);
+  const matches = expected === null ? current === null : current !== null && Buffer.compare(current, expected) === 0;
+  if (!matches) throw new ConditionFailedError(group.key, current);
+  writeChecked(batch, stats, group, ts, value, options.txn);
+}
+
+/** Adds `delta` to the 8-byte big-endian integer at `key` (absent counts as 0); returns the new value. */
+export async function mvccIncrement(
+  batch: Batch, stats: MvccStats, key: Uint8Array, ts: Timestamp, delta: bigint, options: WriteOptions = {},
+): Promise<bigint> {
+  checkKey(key);
+  const group = await loadKey(batch, key);
+  const current = currentForWriter(group, ts, options.txn);
+  let base = 0n;
+  if (current !== null) {
+    if (current.length !== 8) throw new InvalidArgumentError(`value of ${current.length} bytes is not an integer`);
+    base = current.readBigInt64BE(0);
+  }
+  const next = base + delta;
+  if (next > 0x7fff_ffff_ffff_ffffn || next < -0x8000_0000_0000_0000n) throw new InvalidArgumentError('integer overflow');
+  const encoded = Buffer.alloc(8);
+  encoded.writeBigInt64BE(next);
+  writeChecked(batch, stats, group, ts, encoded, options.txn);
+  return next;
+}
+
+/** Writes tombstones over every live key of the span; returns the keys deleted. */
+export async function mvccDeleteRange(
+  batch: Batch, stats: MvccStats, span: MvccSpan, ts: Timestamp, options: WriteOptions = {},
+): Promise<Buffer[]> {
+  checkSpan(span);
+  const { rows } = await mvccScan(batch, span, ts, options.txn ? { txn: options.txn } : {});
+  const deleted: Buffer[] = [];
+  for (const row of rows) {
+    await mvccPut(batch, stats, row.key, ts, null, options);
+    deleted.push(row.key);
+  }
+  return deleted;
+}
+
+export type IntentStatus = 'committed' | 'aborted' | 'pending';
+
+export interface IntentResolution {
+  readonly txn: TxnMeta;
+  readonly status: IntentStatus;
+  /** Committed: the commit timestamp. Pending: the timestamp the intent is pushed to. */
+  readonly timestamp: Timestamp;
+  /** Sequence ranges [from, to] rolled back by savepoints; their writes are discarded. */
+  readonly ignoredSequences?: ReadonlyArray<readonly [number, number]>;
+}
+
+/**
+ * Resolves the intent on `key` if `resolution.txn` owns it. Returns whether an
+ * intent was resolved: resolving a missing intent is a no-op, since
+ * resolution is retried and may race with another resolver.
+ */
+export async function mvccResolveIntent(batch: Batch, stats: MvccStats, key: Uint8Array, resolution: IntentResolution): Promise<boolean> {
+  const group = await loadKey(batch, key);
+  return resolveGroup(batch, stats, group, resolution);
+}
+
+function resolveGroup(batch: Batch, stats: MvccStats, group: KeyRecords, resolution: IntentResolution): boolean {
+  const intent = group.intent;
+  if (!intent || !txnIdsEqual(intent.record.txn.id, resolution.txn.id)) return false;
+  const owner = intent.record.txn;
+  if (resolution.status === 'pending' && owner.epoch > resolution.txn.epoch) return false;
+  const ignored = resolution.ignoredSequences ?? [];
+  const history = intent.record.history.filter((w) => !ignored.some(([lo, hi]) => w.sequence >= lo && w.sequence <= hi));
+  const before = { top: topOf(group), exists: true };
+  const withoutIntent = { intent: null, versions: group.versions };
+  countRecord(stats, intent.rawKey.length, intent.rawValue.length, true, -1);
+
+  const staleEpoch = owner.epoch < resolution.txn.epoch;
+  if (resolution.status === 'aborted' || history.length === 0 || (resolution.status === 'committed' && staleEpoch)) {
+    batch.del(intent.rawKey);
+    countTopChange(stats, before, { top: topOf(withoutIntent), exists: group.versions.length > 0 });
+    return true;
+  }
+  if (resolution.status === 'pending') {
+    const pushedTo = compareTimestamps(resolution.timestamp, owner.writeTimestamp) > 0 ? resolution.timestamp : owner.writeTimestamp;
+    const rawValue = encodeIntent({ txn: { ...owner, writeTimestamp: pushedTo }, history });
+    batch.put(intent.rawKey, rawValue);
+    countRecord(stats, intent.rawKey.length, rawValue.length, true, 1);
+    const live = history[history.length - 1]!.value !== null;
+    countTopChange(stats, before, { top: { keyBytes: intent.rawKey.length, valBytes: rawValue.length, live }, exists: true });
+    return true;
+  }
+  const commitTs = compareTimestamps(resolution.timestamp, owner.writeTimestamp) > 0 ? resolution.timestamp : owner.writeTimestamp;
+  const newest = group.versions[0];
+  if (newest && compareTimestamps(newest.timestamp, commitTs) >= 0) {
+    throw new IntentMismatchError(`committing intent at ${commitTs.wallMicros} below a newer committed version`);
+  }
+  const value = history[history.length - 1]!.value;
+  batch.del(intent.rawKey);
+  const rawKey = versionKeyFromPrefix(intent.rawKey, commitTs);
+  const rawValue = encodeVersionValue(value);
+  batch.put(rawKey, rawValue);
+  countRecord(stats, rawKey.length, rawValue.length, false, 1);
+  countTopChange(stats, before, { top: { keyBytes: rawKey.length, valBytes: rawValue.length, live: value !== null }, exists: true });
+  return true;
+}
+
+/** Resolves every intent of the transaction in the span; returns how many were resolved. */
+export async function mvccResolveIntentRange(batch: Batch, stats: MvccStats, span: MvccSpan, resolution: IntentResolution): Promise<number> {
+  checkSpan(span);
+  const { gte, lt } = rawSpan(span.key, span.endKey);
+  const groups: KeyRecords[] = [];
+  for await (const group of keyGroups(batch, gte, lt)) if (group.intent) groups.push(group);
+  let resolved = 0;
+  for (const group of groups) if (resolveGroup(batch, stats, group, resolution)) resolved++;
+  return resolved;
+}
+
+/**
+ * Removes versions no reader at or above `threshold` can see: everything older
+ * than the newest version at or below the threshold, and that version too when
+ * it is a tombstone. Intents are never collected.
+ */
+export async function mvccGarbageCollect(batch: Batch, stats: MvccStats, span: MvccSpan, threshold: Timestamp): Promise<number> {
+  checkSpan(span);
+  const { gte, lt } = rawSpan(span.key, span.endKey);
+  const groups: KeyRecords[] = [];
+  for await (const group of keyGroups(batch, gte, lt)) groups.push(group);
+  let removed = 0;
+  for (const group of groups) {
+    const visibleAt = group.versions.findIndex((v) => compareTimestamps(v.timestamp, threshold) <= 0);
+    if (visibleAt < 0) continue;
+    const visible = group.versions[visibleAt]!;
+    const dropVisible = visible.rawValue[0] === 1; // a tombstone
+    const firstDropped = dropVisible ? visibleAt : visibleAt + 1;
+    if (firstDropped >= group.versions.length) continue;
+    const before = { top: topOf(group), exists: true };
+    for (const v of group.versions.slice(firstDropped)) {
+      batch.del(v.rawKey);
+      countRecord(stats, v.rawKey.length, v.rawValue.length, false, -1);
+      removed++;
+    }
+    const after = { intent: group.intent, versions: group.versions.slice(0, firstDropped) };
+    countTopChange(stats, before, { top: topOf(after), exists: after.intent !== null || after.versions.length > 0 });
+  }
+  return removed;
+}
+
+/** Removes every record (all versions and intents) of the span, e.g. before ingesting a snapshot. */
+export async function clearSpan(batch: Batch, stats: MvccStats, span: MvccSpan): Promise<void> {
+  checkSpan(span);
+  const { gte, lt } = rawSpan(span.key, span.endKey);
+  for await (const group of keyGroups(batch, gte, lt)) {
+    countTopChange(stats, { top: topOf(group), exists: true }, { top: null, exists: false });
+    if (group.intent) {
+      batch.del(group.intent.rawKey);
+      countRecord(stats, group.intent.rawKey.length, group.intent.rawValue.length, true, -1);
+    }
+    for (const v of group.versions) {
+      batch.del(v.rawKey);
+      countRecord(stats, v.rawKey.length, v.rawValue.length, false, -1);
+    }
+  }
+}
+
+/** Recomputes the statistics of a span from its records. */
+export async function computeStats(reader: Reader, span: MvccSpan): Promise<MvccStats> {
+  const stats: MvccStats = { liveBytes: 0, liveCount: 0, keyBytes: 0, keyCount: 0, valBytes: 0, valCount: 0, intentBytes: 0, intentCount: 0 };
+  const { gte, lt } = rawSpan(span.key, span.endKey);
+  for await (const group of keyGroups(reader, gte, lt)) {
+    countTopChange(stats, { top: null, exists: false }, { top: topOf(group), exists: true });
+    if (group.intent) countRecord(stats, group.intent.rawKey.length, group.intent.rawValue.length, true, 1);
+    for (const v of group.versions) countRecord(stats, v.rawKey.length, v.rawValue.length, false, 1);
+  }
+  return stats;
+}
