@@ -268,7 +268,7 @@ describe('bad input', () => {
     const badSuffix = Buffer.concat([intentKey(k('a')), Buffer.from([1, 2, 3])]);
     expect(() => decodeMvccKey(badSuffix)).toThrow(CorruptionError);
     const value = encodeVersionValue(v('hello'));
-    value[value.length - 1] ^= 0xff;
+    value[value.length - 1]! ^= 0xff;
     expect(() => decodeVersionValue(value)).toThrow(/checksum/);
     expect(() => decodeVersionValue(Buffer.from([0, 1]))).toThrow(CorruptionError);
     expect(() => decodeIntent(encodeVersionValue(v('x')))).toThrow(CorruptionError);
@@ -277,7 +277,7 @@ describe('bad input', () => {
     await put(engine, stats, 'a', ts(1), 'good');
     const raw = versionKey(k('a'), ts(1));
     const stored = (await engine.get(raw))!;
-    stored[stored.length - 1] ^= 0x01;
+    stored[stored.length - 1]! ^= 0x01;
     await engine.db.put(raw, stored);
     await expect(mvccGet(engine, k('a'), ts(2))).rejects.toBeInstanceOf(CorruptionError);
     await engine.db.put(intentKey(k('b')), Buffer.from([2, 0, 0, 0, 0]));
