@@ -23,6 +23,13 @@ export interface IterateOptions {
 /** Anything raw key-value reads can be served from: the engine, a snapshot or a batch. */
 export interface Reader {
   get(key: Buffer): Promise<Buffer | undefined>;
+  /**
+   * A synchronous point read. LevelDB serves it from its memtable, block cache
+   * or the OS page cache in microseconds; a miss that reaches the disk blocks
+   * the event loop for one read, which is the price of skipping the thread
+   * pool hop on the hot path (MVCC point lookups of the latest version).
+   */
+  getSync(key: Buffer): Buffer | undefined;
   /** Entries in [gte, lt), in order (reverse when asked). */
   iterate(options: IterateOptions): AsyncGenerator<RawEntry>;
 }
@@ -64,7 +71,6 @@ export class Engine implements Reader {
     return this.db.get(key);
   }
 
-  /** A synchronous point read (blocks the event loop on a cache miss; use for small, hot records). */
   getSync(key: Buffer): Buffer | undefined {
     return this.db.getSync(key);
   }
@@ -157,6 +163,14 @@ export class Batch implements ReadWriter {
     const pending = this.#writes.get(key.toString('latin1'));
     if (pending) return pending.value ?? undefined;
     return this.engine.get(key);
+  }
+
+  getSync(key: Buffer): Buffer | undefined {
+    if (this.#writes.size > 0) {
+      const pending = this.#writes.get(key.toString('latin1'));
+      if (pending) return pending.value ?? undefined;
+    }
+    return this.engine.getSync(key);
   }
 
   async *iterate(options: IterateOptions): AsyncGenerator<RawEntry> {

@@ -4,14 +4,14 @@
  * timestamp sees.
  */
 import { compareTimestamps, timestampEqual, type Timestamp } from '../hlc/index.ts';
-import { encodeEscapedKey } from '../keys/index.ts';
+import { encodeEscapedKey, keyNext } from '../keys/index.ts';
 import type { Reader } from './engine.ts';
 import {
   ReadWithinUncertaintyIntervalError, type IntentConflict,
 } from './errors.ts';
-import { decodeMvccKey, recordsEnd } from './mvcc-key.ts';
+import { decodeMvccKey, recordsEnd, versionKeyFromPrefix } from './mvcc-key.ts';
 import {
-  decodeIntent, decodeVersionValue, intentValueAt, isTombstoneValue, type IntentRecord, type TxnMeta,
+  decodeAnyVersionValue, decodeKeySlot, intentValueAt, isTombstoneValue, type IntentRecord, type TxnMeta,
 } from './mvcc-value.ts';
 import type { TopRecord } from './stats.ts';
 
@@ -19,12 +19,16 @@ export interface VersionRecord {
   readonly timestamp: Timestamp;
   readonly rawKey: Buffer;
   readonly rawValue: Buffer;
+  /** True for the latest version, which lives in the key's own slot. */
+  readonly inSlot: boolean;
 }
+
+type KeyIntent = { readonly rawKey: Buffer; readonly rawValue: Buffer; readonly record: IntentRecord };
 
 /** Every record of one user key. */
 export interface KeyRecords {
   readonly key: Buffer;
-  readonly intent: { readonly rawKey: Buffer; readonly rawValue: Buffer; readonly record: IntentRecord } | null;
+  readonly intent: KeyIntent | null;
   /** Newest first. */
   readonly versions: VersionRecord[];
 }
@@ -38,8 +42,13 @@ export async function* keyGroups(reader: Reader, gte: Buffer, lt: Buffer, revers
     let intent: KeyRecords['intent'] = null;
     const versions: VersionRecord[] = [];
     for (const r of records) {
-      if (r.ts === null) intent = { rawKey: r.rawKey, rawValue: r.rawValue, record: decodeIntent(r.rawValue) };
-      else versions.push({ timestamp: r.ts, rawKey: r.rawKey, rawValue: r.rawValue });
+      if (r.ts !== null) {
+        versions.push({ timestamp: r.ts, rawKey: r.rawKey, rawValue: r.rawValue, inSlot: false });
+        continue;
+      }
+      const slot = decodeKeySlot(r.rawValue);
+      if (slot.kind === 'intent') intent = { rawKey: r.rawKey, rawValue: r.rawValue, record: slot.record };
+      else versions.unshift({ timestamp: slot.timestamp, rawKey: r.rawKey, rawValue: r.rawValue, inSlot: true });
     }
     return { key: group.key, intent, versions };
   };
@@ -68,6 +77,55 @@ export async function loadKey(reader: Reader, key: Uint8Array): Promise<KeyRecor
   const escaped = encodeEscapedKey(key);
   for await (const group of keyGroups(reader, escaped, recordsEnd(escaped))) return group;
   return { key: Buffer.from(key), intent: null, versions: [] };
+}
+
+/** The key's own slot: its intent or its latest version, read with one point lookup. */
+export interface KeyTop {
+  readonly key: Buffer;
+  readonly escaped: Buffer;
+  readonly intent: KeyIntent | null;
+  readonly latest: VersionRecord | null;
+}
+
+export function loadTop(reader: Reader, key: Uint8Array): KeyTop {
+  const escaped = encodeEscapedKey(key);
+  const raw = reader.getSync(escaped);
+  const top = { key: Buffer.from(key), escaped, intent: null, latest: null };
+  if (!raw) return top;
+  const slot = decodeKeySlot(raw);
+  if (slot.kind === 'intent') return { ...top, intent: { rawKey: escaped, rawValue: raw, record: slot.record } };
+  return { ...top, latest: { timestamp: slot.timestamp, rawKey: escaped, rawValue: raw, inSlot: true } };
+}
+
+/** Older versions of a key (newest first), starting at `from` when given. */
+export async function loadHistory(reader: Reader, escaped: Buffer, from?: Timestamp, limit?: number): Promise<VersionRecord[]> {
+  const gte = from ? versionKeyFromPrefix(escaped, from) : keyNext(escaped);
+  const out: VersionRecord[] = [];
+  for await (const [rawKey, rawValue] of reader.iterate({ gte, lt: recordsEnd(escaped), limit: limit ?? 0 })) {
+    const decoded = decodeMvccKey(rawKey);
+    if (decoded.timestamp === null) continue;
+    out.push({ timestamp: decoded.timestamp, rawKey, rawValue, inSlot: false });
+  }
+  return out;
+}
+
+/**
+ * What a reader at `ts` sees of one key. The common case (the latest version
+ * is at or below the read timestamp) costs one point lookup; older or
+ * uncertain reads continue into the versioned history.
+ */
+export async function readKey(reader: Reader, key: Uint8Array, ts: Timestamp, options: ReadOptions): Promise<Visible> {
+  const top = loadTop(reader, key);
+  const limit = options.uncertaintyLimit && compareTimestamps(options.uncertaintyLimit, ts) > 0 ? options.uncertaintyLimit : ts;
+  if (top.latest && compareTimestamps(top.latest.timestamp, ts) <= 0) {
+    return visibleValue({ key: top.key, intent: null, versions: [top.latest] }, ts, options);
+  }
+  if (!top.latest && !top.intent) return { kind: 'absent' };
+  // The first older version at or below the uncertainty limit decides: at or
+  // below `ts` it is the answer; above it, it is an uncertainty error.
+  const versions = await loadHistory(reader, top.escaped, limit, 1);
+  if (top.latest) versions.unshift(top.latest);
+  return visibleValue({ key: top.key, intent: top.intent, versions }, ts, options);
 }
 
 export interface ReadOptions {
@@ -120,13 +178,13 @@ export function visibleValue(group: KeyRecords, ts: Timestamp, options: ReadOpti
       }
       continue;
     }
-    return { kind: 'value', value: decodeVersionValue(v.rawValue), timestamp: v.timestamp, top: i === 0 && !intent };
+    return { kind: 'value', value: decodeAnyVersionValue(v.rawValue), timestamp: v.timestamp, top: i === 0 && !intent };
   }
   return { kind: 'absent' };
 }
 
 /** The top record of a key for stats: its intent, else its newest version. */
-export function topOf(group: { intent: KeyRecords['intent']; versions: readonly VersionRecord[] }): TopRecord | null {
+export function topOf(group: { intent: KeyIntent | null; versions: readonly VersionRecord[] }): TopRecord | null {
   if (group.intent) {
     const history = group.intent.record.history;
     return {

@@ -2,8 +2,9 @@
  * Encodings of MVCC record values, each checksummed (CRC-32) so corruption is
  * detected on read instead of being served.
  *
- *   version: tag(1: 0=value, 1=tombstone) ‖ crc32(4) ‖ payload
- *   intent:  tag(1: 2) ‖ crc32(4) ‖ txnId(16) ‖ epoch(4) ‖ writeTs(12) ‖ sequence(4)
+ *   older version (versioned slot): tag(1: 0=value, 1=tombstone) ‖ crc32(4) ‖ payload
+ *   latest version (key slot):      tag(1: 3=value, 4=tombstone) ‖ crc32(4) ‖ timestamp(12) ‖ payload
+ *   intent (key slot): tag(1: 2) ‖ crc32(4) ‖ txnId(16) ‖ epoch(4) ‖ writeTs(12) ‖ sequence(4)
  *            ‖ priority(4) ‖ count(4) ‖ count × [sequence(4) ‖ tombstone(1) ‖ length(4) ‖ bytes]
  *
  * An intent carries its transaction's provisional value and the history of
@@ -18,6 +19,8 @@ import { CorruptionError } from './errors.ts';
 const tagValue = 0;
 const tagTombstone = 1;
 const tagIntent = 2;
+const tagLatestValue = 3;
+const tagLatestTombstone = 4;
 const headerBytes = 5;
 
 /** What a transaction's intent says about its owner. */
@@ -75,9 +78,44 @@ export function decodeVersionValue(raw: Uint8Array): Buffer | null {
   throw new CorruptionError(`MVCC value has unknown tag ${tag}`);
 }
 
-/** True when an encoded version is a tombstone, without verifying the checksum. */
+/** True when an encoded version (older or latest) is a tombstone, without verifying the checksum. */
 export function isTombstoneValue(raw: Uint8Array): boolean {
-  return raw[0] === tagTombstone;
+  return raw[0] === tagTombstone || raw[0] === tagLatestTombstone;
+}
+
+/** Encodes the latest committed version, kept in the key's own slot with its timestamp. */
+export function encodeLatestValue(ts: Timestamp, value: Uint8Array | null): Buffer {
+  const out = Buffer.allocUnsafe(headerBytes + 12 + (value?.length ?? 0));
+  writeTimestamp(ts, out, headerBytes);
+  if (value) out.set(value, headerBytes + 12);
+  return seal(out, value ? tagLatestValue : tagLatestTombstone);
+}
+
+/** What the key slot holds: the latest committed version, or an intent. */
+export type KeySlotRecord =
+  | { readonly kind: 'latest'; readonly timestamp: Timestamp }
+  | { readonly kind: 'intent'; readonly record: IntentRecord };
+
+/** Decodes the key slot's record (checking its checksum). */
+export function decodeKeySlot(raw: Uint8Array): KeySlotRecord {
+  const tag = raw[0];
+  if (tag === tagIntent) return { kind: 'intent', record: decodeIntent(raw) };
+  if (tag !== tagLatestValue && tag !== tagLatestTombstone) throw new CorruptionError(`key slot holds a record with tag ${tag}`);
+  const { body } = unseal(raw, 'latest version');
+  if (body.length < 12) throw new CorruptionError('latest version is truncated');
+  if (tag === tagLatestTombstone && body.length !== 12) throw new CorruptionError('tombstone with a payload');
+  return { kind: 'latest', timestamp: readTimestampChecked(body, 0) };
+}
+
+/** The value of a version record of either kind (checked); null is a tombstone. */
+export function decodeAnyVersionValue(raw: Uint8Array): Buffer | null {
+  const tag = raw[0];
+  if (tag === tagLatestValue || tag === tagLatestTombstone) {
+    const { body } = unseal(raw, 'latest version');
+    if (body.length < 12) throw new CorruptionError('latest version is truncated');
+    return tag === tagLatestValue ? body.subarray(12) : null;
+  }
+  return decodeVersionValue(raw);
 }
 
 const intentFixedBytes = 16 + 4 + 12 + 4 + 4 + 4;

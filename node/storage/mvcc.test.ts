@@ -272,14 +272,18 @@ describe('bad input', () => {
     expect(() => decodeVersionValue(value)).toThrow(/checksum/);
     expect(() => decodeVersionValue(Buffer.from([0, 1]))).toThrow(CorruptionError);
     expect(() => decodeIntent(encodeVersionValue(v('x')))).toThrow(CorruptionError);
-    // A corrupt record on disk surfaces as a CorruptionError to readers.
+    // A corrupt record on disk surfaces as a CorruptionError to readers, both
+    // the latest version (in the key slot) and older ones (in the history).
     const stats = emptyStats();
-    await put(engine, stats, 'a', ts(1), 'good');
-    const raw = versionKey(k('a'), ts(1));
-    const stored = (await engine.get(raw))!;
-    stored[stored.length - 1]! ^= 0x01;
-    await engine.db.put(raw, stored);
-    await expect(mvccGet(engine, k('a'), ts(2))).rejects.toBeInstanceOf(CorruptionError);
+    await put(engine, stats, 'a', ts(1), 'old');
+    await put(engine, stats, 'a', ts(2), 'new');
+    for (const [raw, readAt] of [[intentKey(k('a')), ts(3)], [versionKey(k('a'), ts(1)), ts(1)]] as const) {
+      const stored = (await engine.get(raw))!;
+      expect(stored).toBeDefined();
+      stored[stored.length - 1]! ^= 0x01;
+      await engine.db.put(raw, stored);
+      await expect(mvccGet(engine, k('a'), readAt)).rejects.toBeInstanceOf(CorruptionError);
+    }
     await engine.db.put(intentKey(k('b')), Buffer.from([2, 0, 0, 0, 0]));
     await expect(mvccGet(engine, k('b'), ts(2))).rejects.toBeInstanceOf(CorruptionError);
   }));

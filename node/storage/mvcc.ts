@@ -10,16 +10,22 @@
  * resolved as committed (possibly at a higher timestamp), aborted, or pushed.
  */
 import { compareTimestamps, nextTimestamp, type Timestamp } from '../hlc/index.ts';
-import { encodeEscapedKey, keyNext, validateUserKey, InvalidKeyError } from '../keys/index.ts';
+import { keyNext, validateUserKey, InvalidKeyError } from '../keys/index.ts';
 import type { Batch, Reader } from './engine.ts';
 import {
   ConditionFailedError, InvalidArgumentError, IntentMismatchError, WriteIntentError, WriteTooOldError,
   type IntentConflict,
 } from './errors.ts';
 import { intentHistoryEntriesMax, mvccValueBytesMax } from './limits.ts';
-import { intentKey, rawSpan, versionKeyFromPrefix } from './mvcc-key.ts';
-import { keyGroups, loadKey, topOf, txnIdsEqual, visibleValue, type KeyRecords, type ReadOptions } from './mvcc-read.ts';
-import { encodeIntent, encodeVersionValue, type IntentWrite, type TxnMeta } from './mvcc-value.ts';
+import { rawSpan, versionKeyFromPrefix } from './mvcc-key.ts';
+import {
+  keyGroups, loadHistory, loadTop, readKey, topOf, txnIdsEqual, visibleValue, type KeyRecords, type KeyTop, type ReadOptions,
+  type VersionRecord,
+} from './mvcc-read.ts';
+import {
+  decodeAnyVersionValue, encodeIntent, encodeLatestValue, encodeVersionValue, intentValueAt, isTombstoneValue,
+  type IntentWrite, type TxnMeta,
+} from './mvcc-value.ts';
 import { countRecord, countTopChange, type MvccStats } from './stats.ts';
 
 export type { ReadOptions } from './mvcc-read.ts';
@@ -57,8 +63,7 @@ export interface GetResult {
 /** Reads the value of `key` visible at `ts`. */
 export async function mvccGet(reader: Reader, key: Uint8Array, ts: Timestamp, options: ReadOptions = {}): Promise<GetResult> {
   checkKey(key);
-  const group = await loadKey(reader, key);
-  const seen = visibleValue(group, ts, options);
+  const seen = await readKey(reader, key, ts, options);
   if (seen.kind === 'conflict') throw new WriteIntentError([seen.conflict]);
   if (seen.kind === 'absent') return { value: null, timestamp: null };
   return { value: seen.value, timestamp: seen.timestamp };
@@ -116,43 +121,52 @@ export async function mvccPut(
 ): Promise<void> {
   checkKey(key);
   checkValue(value);
-  const group = await loadKey(batch, key);
-  writeChecked(batch, stats, group, ts, value, options.txn);
+  writeChecked(batch, stats, loadTop(batch, key), ts, value, options.txn);
 }
 
+/** Moves the latest version out of the key slot into the versioned history. */
+function demoteLatest(batch: Batch, stats: MvccStats, latest: VersionRecord, escaped: Buffer): void {
+  const rawKey = versionKeyFromPrefix(escaped, latest.timestamp);
+  const rawValue = encodeVersionValue(decodeAnyVersionValue(latest.rawValue));
+  countRecord(stats, latest.rawKey.length, latest.rawValue.length, false, -1);
+  batch.put(rawKey, rawValue);
+  countRecord(stats, rawKey.length, rawValue.length, false, 1);
+}
+
+/**
+ * Writes into the key slot after the checks every write shares: another
+ * transaction's intent blocks it, a committed version at or above `ts` makes
+ * it too old. The previous latest version moves into the history.
+ */
 function writeChecked(
-  batch: Batch, stats: MvccStats, group: KeyRecords, ts: Timestamp, value: Uint8Array | null, txn: TxnMeta | undefined,
+  batch: Batch, stats: MvccStats, top: KeyTop, ts: Timestamp, value: Uint8Array | null, txn: TxnMeta | undefined,
 ): void {
   let history: IntentWrite[] = [];
-  if (group.intent) {
-    const owner = group.intent.record.txn;
-    if (!txn || !txnIdsEqual(owner.id, txn.id)) throw new WriteIntentError([{ key: group.key, txn: owner }]);
+  if (top.intent) {
+    const owner = top.intent.record.txn;
+    if (!txn || !txnIdsEqual(owner.id, txn.id)) throw new WriteIntentError([{ key: top.key, txn: owner }]);
     if (txn.epoch < owner.epoch) throw new IntentMismatchError(`write from epoch ${txn.epoch} below intent epoch ${owner.epoch}`);
-    if (txn.epoch === owner.epoch) history = group.intent.record.history.filter((w) => w.sequence < txn.sequence);
+    if (txn.epoch === owner.epoch) history = top.intent.record.history.filter((w) => w.sequence < txn.sequence);
   }
-  const newest = group.versions[0];
-  if (newest && compareTimestamps(newest.timestamp, ts) >= 0) {
-    throw new WriteTooOldError(group.key, ts, nextTimestamp(newest.timestamp));
+  if (top.latest && compareTimestamps(top.latest.timestamp, ts) >= 0) {
+    throw new WriteTooOldError(top.key, ts, nextTimestamp(top.latest.timestamp));
   }
-  const before = { top: topOf(group), exists: group.intent !== null || group.versions.length > 0 };
+  const before = { top: topOf({ intent: top.intent, versions: top.latest ? [top.latest] : [] }), exists: top.intent !== null || top.latest !== null };
+  if (top.latest) demoteLatest(batch, stats, top.latest, top.escaped);
+  if (top.intent) countRecord(stats, top.intent.rawKey.length, top.intent.rawValue.length, true, -1);
+  let rawValue: Buffer;
   if (txn) {
     if (history.length >= intentHistoryEntriesMax) {
       throw new InvalidArgumentError(`intent history of ${history.length} writes exceeds the limit`);
     }
     history.push({ sequence: txn.sequence, value });
-    const rawKey = group.intent?.rawKey ?? intentKey(group.key);
-    const rawValue = encodeIntent({ txn: { ...txn, writeTimestamp: ts }, history });
-    if (group.intent) countRecord(stats, group.intent.rawKey.length, group.intent.rawValue.length, true, -1);
-    batch.put(rawKey, rawValue);
-    countRecord(stats, rawKey.length, rawValue.length, true, 1);
-    countTopChange(stats, before, { top: { keyBytes: rawKey.length, valBytes: rawValue.length, live: value !== null }, exists: true });
-    return;
+    rawValue = encodeIntent({ txn: { ...txn, writeTimestamp: ts }, history });
+  } else {
+    rawValue = encodeLatestValue(ts, value);
   }
-  const rawKey = versionKeyFromPrefix(encodeEscapedKey(group.key), ts);
-  const rawValue = encodeVersionValue(value);
-  batch.put(rawKey, rawValue);
-  countRecord(stats, rawKey.length, rawValue.length, false, 1);
-  countTopChange(stats, before, { top: { keyBytes: rawKey.length, valBytes: rawValue.length, live: value !== null }, exists: true });
+  batch.put(top.escaped, rawValue);
+  countRecord(stats, top.escaped.length, rawValue.length, txn !== undefined, 1);
+  countTopChange(stats, before, { top: { keyBytes: top.escaped.length, valBytes: rawValue.length, live: value !== null }, exists: true });
 }
 
 /** Writes a tombstone for `key`. */
@@ -161,14 +175,22 @@ export function mvccDelete(batch: Batch, stats: MvccStats, key: Uint8Array, ts: 
 }
 
 /** The value a writer compares against: its own intent or the newest committed version. */
-function currentForWriter(group: KeyRecords, ts: Timestamp, txn: TxnMeta | undefined): Buffer | null {
-  const seen = visibleValue(group, ts, txn ? { txn } : {});
-  if (seen.kind === 'conflict') throw new WriteIntentError([seen.conflict]);
-  const newest = group.versions[0];
-  if (newest && compareTimestamps(newest.timestamp, ts) > 0) {
-    throw new WriteTooOldError(group.key, ts, nextTimestamp(newest.timestamp));
+async function currentForWriter(batch: Batch, top: KeyTop, ts: Timestamp, txn: TxnMeta | undefined): Promise<Buffer | null> {
+  if (top.intent) {
+    const owner = top.intent.record.txn;
+    if (!txn || !txnIdsEqual(owner.id, txn.id)) throw new WriteIntentError([{ key: top.key, txn: owner }]);
+    if (owner.epoch === txn.epoch) {
+      const seen = intentValueAt(top.intent.record, txn.sequence);
+      if (seen.found) return seen.value ? Buffer.from(seen.value) : null;
+    }
+    const [newest] = await loadHistory(batch, top.escaped, undefined, 1);
+    return newest ? decodeAnyVersionValue(newest.rawValue) : null;
   }
-  return seen.kind === 'value' ? seen.value : null;
+  if (!top.latest) return null;
+  if (compareTimestamps(top.latest.timestamp, ts) >= 0) {
+    throw new WriteTooOldError(top.key, ts, nextTimestamp(top.latest.timestamp));
+  }
+  return decodeAnyVersionValue(top.latest.rawValue);
 }
 
 /** Writes `value` only if the current value equals `expected` (null: the key must be absent). */
@@ -178,11 +200,11 @@ export async function mvccConditionalPut(
 ): Promise<void> {
   checkKey(key);
   checkValue(value);
-  const group = await loadKey(batch, key);
-  const current = currentForWriter(group, ts, options.txn);
+  const top = loadTop(batch, key);
+  const current = await currentForWriter(batch, top, ts, options.txn);
   const matches = expected === null ? current === null : current !== null && Buffer.compare(current, expected) === 0;
-  if (!matches) throw new ConditionFailedError(group.key, current);
-  writeChecked(batch, stats, group, ts, value, options.txn);
+  if (!matches) throw new ConditionFailedError(top.key, current);
+  writeChecked(batch, stats, top, ts, value, options.txn);
 }
 
 /** Adds `delta` to the 8-byte big-endian integer at `key` (absent counts as 0); returns the new value. */
@@ -190,8 +212,8 @@ export async function mvccIncrement(
   batch: Batch, stats: MvccStats, key: Uint8Array, ts: Timestamp, delta: bigint, options: WriteOptions = {},
 ): Promise<bigint> {
   checkKey(key);
-  const group = await loadKey(batch, key);
-  const current = currentForWriter(group, ts, options.txn);
+  const top = loadTop(batch, key);
+  const current = await currentForWriter(batch, top, ts, options.txn);
   let base = 0n;
   if (current !== null) {
     if (current.length !== 8) throw new InvalidArgumentError(`value of ${current.length} bytes is not an integer`);
@@ -201,7 +223,7 @@ export async function mvccIncrement(
   if (next > 0x7fff_ffff_ffff_ffffn || next < -0x8000_0000_0000_0000n) throw new InvalidArgumentError('integer overflow');
   const encoded = Buffer.alloc(8);
   encoded.writeBigInt64BE(next);
-  writeChecked(batch, stats, group, ts, encoded, options.txn);
+  writeChecked(batch, stats, top, ts, encoded, options.txn);
   return next;
 }
 
@@ -236,48 +258,47 @@ export interface IntentResolution {
  * resolution is retried and may race with another resolver.
  */
 export async function mvccResolveIntent(batch: Batch, stats: MvccStats, key: Uint8Array, resolution: IntentResolution): Promise<boolean> {
-  const group = await loadKey(batch, key);
-  return resolveGroup(batch, stats, group, resolution);
-}
-
-function resolveGroup(batch: Batch, stats: MvccStats, group: KeyRecords, resolution: IntentResolution): boolean {
-  const intent = group.intent;
+  const top = loadTop(batch, key);
+  const intent = top.intent;
   if (!intent || !txnIdsEqual(intent.record.txn.id, resolution.txn.id)) return false;
   const owner = intent.record.txn;
   if (resolution.status === 'pending' && owner.epoch > resolution.txn.epoch) return false;
   const ignored = resolution.ignoredSequences ?? [];
   const history = intent.record.history.filter((w) => !ignored.some(([lo, hi]) => w.sequence >= lo && w.sequence <= hi));
-  const before = { top: topOf(group), exists: true };
-  const withoutIntent = { intent: null, versions: group.versions };
+  const before = { top: topOf({ intent, versions: [] }), exists: true };
   countRecord(stats, intent.rawKey.length, intent.rawValue.length, true, -1);
 
   const staleEpoch = owner.epoch < resolution.txn.epoch;
   if (resolution.status === 'aborted' || history.length === 0 || (resolution.status === 'committed' && staleEpoch)) {
-    batch.del(intent.rawKey);
-    countTopChange(stats, before, { top: topOf(withoutIntent), exists: group.versions.length > 0 });
+    // The newest older version, if any, becomes the latest again.
+    const [newest] = await loadHistory(batch, top.escaped, undefined, 1);
+    if (!newest) {
+      batch.del(top.escaped);
+      countTopChange(stats, before, { top: null, exists: false });
+      return true;
+    }
+    batch.del(newest.rawKey);
+    countRecord(stats, newest.rawKey.length, newest.rawValue.length, false, -1);
+    const rawValue = encodeLatestValue(newest.timestamp, decodeAnyVersionValue(newest.rawValue));
+    batch.put(top.escaped, rawValue);
+    countRecord(stats, top.escaped.length, rawValue.length, false, 1);
+    countTopChange(stats, before, { top: { keyBytes: top.escaped.length, valBytes: rawValue.length, live: !isTombstoneValue(rawValue) }, exists: true });
     return true;
   }
+  const current = history[history.length - 1]!.value;
   if (resolution.status === 'pending') {
     const pushedTo = compareTimestamps(resolution.timestamp, owner.writeTimestamp) > 0 ? resolution.timestamp : owner.writeTimestamp;
     const rawValue = encodeIntent({ txn: { ...owner, writeTimestamp: pushedTo }, history });
-    batch.put(intent.rawKey, rawValue);
-    countRecord(stats, intent.rawKey.length, rawValue.length, true, 1);
-    const live = history[history.length - 1]!.value !== null;
-    countTopChange(stats, before, { top: { keyBytes: intent.rawKey.length, valBytes: rawValue.length, live }, exists: true });
+    batch.put(top.escaped, rawValue);
+    countRecord(stats, top.escaped.length, rawValue.length, true, 1);
+    countTopChange(stats, before, { top: { keyBytes: top.escaped.length, valBytes: rawValue.length, live: current !== null }, exists: true });
     return true;
   }
   const commitTs = compareTimestamps(resolution.timestamp, owner.writeTimestamp) > 0 ? resolution.timestamp : owner.writeTimestamp;
-  const newest = group.versions[0];
-  if (newest && compareTimestamps(newest.timestamp, commitTs) >= 0) {
-    throw new IntentMismatchError(`committing intent at ${commitTs.wallMicros} below a newer committed version`);
-  }
-  const value = history[history.length - 1]!.value;
-  batch.del(intent.rawKey);
-  const rawKey = versionKeyFromPrefix(intent.rawKey, commitTs);
-  const rawValue = encodeVersionValue(value);
-  batch.put(rawKey, rawValue);
-  countRecord(stats, rawKey.length, rawValue.length, false, 1);
-  countTopChange(stats, before, { top: { keyBytes: rawKey.length, valBytes: rawValue.length, live: value !== null }, exists: true });
+  const rawValue = encodeLatestValue(commitTs, current);
+  batch.put(top.escaped, rawValue);
+  countRecord(stats, top.escaped.length, rawValue.length, false, 1);
+  countTopChange(stats, before, { top: { keyBytes: top.escaped.length, valBytes: rawValue.length, live: current !== null }, exists: true });
   return true;
 }
 
@@ -285,10 +306,12 @@ function resolveGroup(batch: Batch, stats: MvccStats, group: KeyRecords, resolut
 export async function mvccResolveIntentRange(batch: Batch, stats: MvccStats, span: MvccSpan, resolution: IntentResolution): Promise<number> {
   checkSpan(span);
   const { gte, lt } = rawSpan(span.key, span.endKey);
-  const groups: KeyRecords[] = [];
-  for await (const group of keyGroups(batch, gte, lt)) if (group.intent) groups.push(group);
+  const keys: Buffer[] = [];
+  for await (const group of keyGroups(batch, gte, lt)) {
+    if (group.intent && txnIdsEqual(group.intent.record.txn.id, resolution.txn.id)) keys.push(group.key);
+  }
   let resolved = 0;
-  for (const group of groups) if (resolveGroup(batch, stats, group, resolution)) resolved++;
+  for (const key of keys) if (await mvccResolveIntent(batch, stats, key, resolution)) resolved++;
   return resolved;
 }
 
@@ -307,7 +330,7 @@ export async function mvccGarbageCollect(batch: Batch, stats: MvccStats, span: M
     const visibleAt = group.versions.findIndex((v) => compareTimestamps(v.timestamp, threshold) <= 0);
     if (visibleAt < 0) continue;
     const visible = group.versions[visibleAt]!;
-    const dropVisible = visible.rawValue[0] === 1; // a tombstone
+    const dropVisible = isTombstoneValue(visible.rawValue);
     const firstDropped = dropVisible ? visibleAt : visibleAt + 1;
     if (firstDropped >= group.versions.length) continue;
     const before = { top: topOf(group), exists: true };
