@@ -112,14 +112,20 @@ export function encodeEscapedKey(key: Uint8Array): Buffer {
 
 /** Reverses encodeEscapedKey at `offset`; returns the key and the offset after its terminator. */
 export function decodeEscapedKey(bytes: Uint8Array, offset: number): { key: Buffer; next: number } {
+  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // Fast path: most keys hold no 0x00 byte, so the first one is the terminator.
+  const first = buf.indexOf(escapeByte, offset);
+  if (first >= 0 && buf[first + 1] === terminator) {
+    return { key: Buffer.from(buf.subarray(offset, first)), next: first + 2 };
+  }
   const parts: number[] = [];
-  for (let i = offset; i < bytes.length; i++) {
-    const b = bytes[i]!;
+  for (let i = offset; i < buf.length; i++) {
+    const b = buf[i]!;
     if (b !== escapeByte) {
       parts.push(b);
       continue;
     }
-    const following = bytes[i + 1];
+    const following = buf[i + 1];
     if (following === escapedZero) {
       parts.push(0);
       i++;

@@ -32,6 +32,8 @@ export interface Reader {
   getSync(key: Buffer): Buffer | undefined;
   /** Entries in [gte, lt), in order (reverse when asked). */
   iterate(options: IterateOptions): AsyncGenerator<RawEntry>;
+  /** The same entries in chunks: one await per chunk instead of one per entry (scans). */
+  iterateChunks(options: IterateOptions): AsyncGenerator<readonly RawEntry[]>;
 }
 
 /** Something raw writes can be buffered into. */
@@ -76,6 +78,10 @@ export class Engine implements Reader {
   }
 
   iterate(options: IterateOptions): AsyncGenerator<RawEntry> {
+    return flatten(this.iterateChunks(options));
+  }
+
+  iterateChunks(options: IterateOptions): AsyncGenerator<readonly RawEntry[]> {
     return iterateLevel(this.db, options);
   }
 
@@ -86,28 +92,47 @@ export class Engine implements Reader {
 
   /** Applies several batches in one atomic LevelDB write (group commit). */
   async commitBatches(batches: readonly Batch[], options: { sync: boolean }): Promise<void> {
-    const ops: Array<{ type: 'put'; key: Buffer; value: Buffer } | { type: 'del'; key: Buffer }> = [];
+    // A chained batch hands each operation straight to the native batch,
+    // skipping the per-operation normalisation of the array form.
+    const chained = this.db.batch();
     for (const batch of batches) {
       assert(batch.engine === this, 'batch belongs to another engine');
-      batch.appendOps(ops);
+      batch.writeTo(chained);
     }
-    if (ops.length === 0) return;
-    await this.db.batch(ops, { sync: options.sync });
+    if (chained.length === 0) {
+      await chained.close();
+      return;
+    }
+    await chained.write({ sync: options.sync });
     for (const batch of batches) batch.markCommitted();
   }
 }
 
-async function* iterateLevel(db: ClassicLevel<Buffer, Buffer>, options: IterateOptions): AsyncGenerator<RawEntry> {
+/** The writes a Batch hands to a native batch. */
+export interface NativeBatch {
+  put(key: Buffer, value: Buffer): unknown;
+  del(key: Buffer): unknown;
+}
+
+async function* flatten(chunks: AsyncGenerator<readonly RawEntry[]>): AsyncGenerator<RawEntry> {
+  for await (const chunk of chunks) yield* chunk;
+}
+
+/**
+ * Reads in growing chunks: small first (point lookups and short scans stop
+ * early), then up to iteratorBatchEntries per native call.
+ */
+async function* iterateLevel(db: ClassicLevel<Buffer, Buffer>, options: IterateOptions): AsyncGenerator<readonly RawEntry[]> {
   if (compareKeys(options.gte, options.lt) >= 0) return;
   const limit = options.limit && options.limit > 0 ? options.limit : -1;
   const iterator = db.iterator({ gte: options.gte, lt: options.lt, reverse: options.reverse ?? false, limit });
   try {
-    let step = limit > 0 ? Math.min(limit, 8) : 8;
+    let step = limit > 0 ? Math.min(limit, 16) : 16;
     for (;;) {
-      const entries = await iterator.nextv(step);
+      const entries = (await iterator.nextv(step)) as RawEntry[];
       if (entries.length === 0) return;
-      for (const entry of entries) yield entry as RawEntry;
-      step = Math.min(step * 2, iteratorBatchEntries);
+      yield entries;
+      step = Math.min(step * 4, iteratorBatchEntries);
     }
   } finally {
     await iterator.close();
@@ -173,6 +198,22 @@ export class Batch implements ReadWriter {
     return this.engine.getSync(key);
   }
 
+  async *iterateChunks(options: IterateOptions): AsyncGenerator<readonly RawEntry[]> {
+    if (this.#pendingIn(options.gte, options.lt, false).length === 0) {
+      yield* this.engine.iterateChunks(options);
+      return;
+    }
+    let chunk: RawEntry[] = [];
+    for await (const entry of this.iterate(options)) {
+      chunk.push(entry);
+      if (chunk.length >= iteratorBatchEntries) {
+        yield chunk;
+        chunk = [];
+      }
+    }
+    if (chunk.length > 0) yield chunk;
+  }
+
   async *iterate(options: IterateOptions): AsyncGenerator<RawEntry> {
     const pending = this.#pendingIn(options.gte, options.lt, options.reverse ?? false);
     const limit = options.limit && options.limit > 0 ? options.limit : Infinity;
@@ -222,11 +263,12 @@ export class Batch implements ReadWriter {
     this.#committed = true;
   }
 
-  /** Appends this batch's writes to a LevelDB batch operation list. */
-  appendOps(ops: Array<{ type: 'put'; key: Buffer; value: Buffer } | { type: 'del'; key: Buffer }>): void {
+  /** Hands this batch's writes to a native batch. */
+  writeTo(target: NativeBatch): void {
     assert(!this.#committed, 'batch committed twice');
     for (const w of this.#writes.values()) {
-      ops.push(w.value ? { type: 'put', key: w.key, value: w.value } : { type: 'del', key: w.key });
+      if (w.value) target.put(w.key, w.value);
+      else target.del(w.key);
     }
   }
 

@@ -18,7 +18,7 @@ export const snapshotChunkBytesDefault = 4 * MiB;
 /** Intent history kept per intent for savepoint rollbacks. */
 export const intentHistoryEntriesMax = 10_000;
 /** Entries fetched from LevelDB per iterator step. */
-export const iteratorBatchEntries = 64;
+export const iteratorBatchEntries = 1024;
 
 assert(mvccValueBytesMax < raftEntryBytesMax, 'a value must fit in a Raft entry');
 assert(snapshotChunkBytesDefault <= raftEntryBytesMax, 'a snapshot chunk must fit in a message');

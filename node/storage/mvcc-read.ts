@@ -21,6 +21,8 @@ export interface VersionRecord {
   readonly rawValue: Buffer;
   /** True for the latest version, which lives in the key's own slot. */
   readonly inSlot: boolean;
+  /** The value, when already decoded and verified (the slot record is checked on load). */
+  readonly decoded?: Buffer | null;
 }
 
 type KeyIntent = { readonly rawKey: Buffer; readonly rawValue: Buffer; readonly record: IntentRecord };
@@ -35,34 +37,52 @@ export interface KeyRecords {
 
 /** Groups the raw records in [gte, lt) by user key, in key order (reverse when asked). */
 export async function* keyGroups(reader: Reader, gte: Buffer, lt: Buffer, reverse = false): AsyncGenerator<KeyRecords> {
-  let current: { key: Buffer; prefix: number; records: Array<{ rawKey: Buffer; rawValue: Buffer; ts: Timestamp | null }> } | null = null;
-  const finish = (): KeyRecords => {
-    const group = current!;
-    const records = reverse ? group.records.reverse() : group.records;
-    let intent: KeyRecords['intent'] = null;
-    const versions: VersionRecord[] = [];
-    for (const r of records) {
-      if (r.ts !== null) {
-        versions.push({ timestamp: r.ts, rawKey: r.rawKey, rawValue: r.rawValue, inSlot: false });
-        continue;
-      }
-      const slot = decodeKeySlot(r.rawValue);
-      if (slot.kind === 'intent') intent = { rawKey: r.rawKey, rawValue: r.rawValue, record: slot.record };
-      else versions.unshift({ timestamp: slot.timestamp, rawKey: r.rawKey, rawValue: r.rawValue, inSlot: true });
-    }
-    return { key: group.key, intent, versions };
-  };
-  for await (const [rawKey, rawValue] of reader.iterate({ gte, lt, reverse })) {
-    if (current && rawKey.length >= current.prefix && sameKeyPrefix(rawKey, current.records[0]!.rawKey, current.prefix)) {
-      const ts = rawKey.length === current.prefix ? null : decodeMvccKey(rawKey).timestamp;
-      current.records.push({ rawKey, rawValue, ts });
+  for await (const groups of keyGroupChunks(reader, gte, lt, reverse)) yield* groups;
+}
+
+type PendingRecord = { rawKey: Buffer; rawValue: Buffer; ts: Timestamp | null };
+
+function finishGroup(key: Buffer, records: PendingRecord[], reverse: boolean): KeyRecords {
+  if (reverse) records.reverse();
+  let intent: KeyIntent | null = null;
+  const versions: VersionRecord[] = [];
+  for (const r of records) {
+    if (r.ts !== null) {
+      versions.push({ timestamp: r.ts, rawKey: r.rawKey, rawValue: r.rawValue, inSlot: false });
       continue;
     }
-    if (current) yield finish();
-    const decoded = decodeMvccKey(rawKey);
-    current = { key: decoded.key, prefix: decoded.prefixBytes, records: [{ rawKey, rawValue, ts: decoded.timestamp }] };
+    const slot = decodeKeySlot(r.rawValue);
+    if (slot.kind === 'intent') intent = { rawKey: r.rawKey, rawValue: r.rawValue, record: slot.record };
+    else versions.unshift({ timestamp: slot.timestamp, rawKey: r.rawKey, rawValue: r.rawValue, inSlot: true, decoded: slot.value });
   }
-  if (current) yield finish();
+  return { key, intent, versions };
+}
+
+/**
+ * keyGroups in chunks: each chunk holds the keys completed by one chunk of
+ * raw entries, so a scan does one await per chunk rather than per key.
+ */
+export async function* keyGroupChunks(reader: Reader, gte: Buffer, lt: Buffer, reverse = false): AsyncGenerator<KeyRecords[]> {
+  let key: Buffer | null = null;
+  let prefix = 0;
+  let records: PendingRecord[] = [];
+  for await (const entries of reader.iterateChunks({ gte, lt, reverse })) {
+    const done: KeyRecords[] = [];
+    for (const [rawKey, rawValue] of entries) {
+      if (key && rawKey.length >= prefix && sameKeyPrefix(rawKey, records[0]!.rawKey, prefix)) {
+        const ts = rawKey.length === prefix ? null : decodeMvccKey(rawKey).timestamp;
+        records.push({ rawKey, rawValue, ts });
+        continue;
+      }
+      if (key) done.push(finishGroup(key, records, reverse));
+      const decoded = decodeMvccKey(rawKey);
+      key = decoded.key;
+      prefix = decoded.prefixBytes;
+      records = [{ rawKey, rawValue, ts: decoded.timestamp }];
+    }
+    if (done.length > 0) yield done;
+  }
+  if (key) yield [finishGroup(key, records, reverse)];
 }
 
 function sameKeyPrefix(a: Buffer, b: Buffer, prefix: number): boolean {
@@ -94,7 +114,7 @@ export function loadTop(reader: Reader, key: Uint8Array): KeyTop {
   if (!raw) return top;
   const slot = decodeKeySlot(raw);
   if (slot.kind === 'intent') return { ...top, intent: { rawKey: escaped, rawValue: raw, record: slot.record } };
-  return { ...top, latest: { timestamp: slot.timestamp, rawKey: escaped, rawValue: raw, inSlot: true } };
+  return { ...top, latest: { timestamp: slot.timestamp, rawKey: escaped, rawValue: raw, inSlot: true, decoded: slot.value } };
 }
 
 /** Older versions of a key (newest first), starting at `from` when given. */
@@ -178,7 +198,8 @@ export function visibleValue(group: KeyRecords, ts: Timestamp, options: ReadOpti
       }
       continue;
     }
-    return { kind: 'value', value: decodeAnyVersionValue(v.rawValue), timestamp: v.timestamp, top: i === 0 && !intent };
+    const value = v.decoded !== undefined ? v.decoded : decodeAnyVersionValue(v.rawValue);
+    return { kind: 'value', value, timestamp: v.timestamp, top: i === 0 && !intent };
   }
   return { kind: 'absent' };
 }

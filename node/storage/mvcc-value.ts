@@ -93,7 +93,7 @@ export function encodeLatestValue(ts: Timestamp, value: Uint8Array | null): Buff
 
 /** What the key slot holds: the latest committed version, or an intent. */
 export type KeySlotRecord =
-  | { readonly kind: 'latest'; readonly timestamp: Timestamp }
+  | { readonly kind: 'latest'; readonly timestamp: Timestamp; readonly value: Buffer | null }
   | { readonly kind: 'intent'; readonly record: IntentRecord };
 
 /** Decodes the key slot's record (checking its checksum). */
@@ -104,7 +104,7 @@ export function decodeKeySlot(raw: Uint8Array): KeySlotRecord {
   const { body } = unseal(raw, 'latest version');
   if (body.length < 12) throw new CorruptionError('latest version is truncated');
   if (tag === tagLatestTombstone && body.length !== 12) throw new CorruptionError('tombstone with a payload');
-  return { kind: 'latest', timestamp: readTimestampChecked(body, 0) };
+  return { kind: 'latest', timestamp: readTimestampChecked(body, 0), value: tag === tagLatestValue ? body.subarray(12) : null };
 }
 
 /** The value of a version record of either kind (checked); null is a tombstone. */

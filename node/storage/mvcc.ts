@@ -19,7 +19,7 @@ import {
 import { intentHistoryEntriesMax, mvccValueBytesMax } from './limits.ts';
 import { rawSpan, versionKeyFromPrefix } from './mvcc-key.ts';
 import {
-  keyGroups, loadHistory, loadTop, readKey, topOf, txnIdsEqual, visibleValue, type KeyRecords, type KeyTop, type ReadOptions,
+  keyGroupChunks, keyGroups, loadHistory, loadTop, readKey, topOf, txnIdsEqual, visibleValue, type KeyRecords, type KeyTop, type ReadOptions,
   type VersionRecord,
 } from './mvcc-read.ts';
 import {
@@ -90,20 +90,22 @@ export async function mvccScan(reader: Reader, span: MvccSpan, ts: Timestamp, op
   const maxKeys = options.maxKeys ?? 0;
   const maxBytes = options.maxBytes ?? 0;
   let bytes = 0;
-  for await (const group of keyGroups(reader, gte, lt, options.reverse)) {
-    if ((maxKeys > 0 && rows.length >= maxKeys) || (maxBytes > 0 && bytes >= maxBytes)) {
-      if (conflicts.length > 0) break;
-      const resumeSpan = options.reverse
-        ? { key: Buffer.from(span.key), endKey: keyNext(group.key) }
-        : { key: group.key, endKey: Buffer.from(span.endKey) };
-      return { rows, resumeSpan };
-    }
-    const seen = visibleValue(group, ts, options);
-    if (seen.kind === 'conflict') conflicts.push(seen.conflict);
-    else if (seen.kind === 'value' && (seen.value || options.tombstones)) {
-      const value = seen.value ?? Buffer.alloc(0);
-      rows.push({ key: group.key, value, timestamp: seen.timestamp });
-      bytes += group.key.length + value.length;
+  scan: for await (const groups of keyGroupChunks(reader, gte, lt, options.reverse)) {
+    for (const group of groups) {
+      if ((maxKeys > 0 && rows.length >= maxKeys) || (maxBytes > 0 && bytes >= maxBytes)) {
+        if (conflicts.length > 0) break scan;
+        const resumeSpan = options.reverse
+          ? { key: Buffer.from(span.key), endKey: keyNext(group.key) }
+          : { key: group.key, endKey: Buffer.from(span.endKey) };
+        return { rows, resumeSpan };
+      }
+      const seen = visibleValue(group, ts, options);
+      if (seen.kind === 'conflict') conflicts.push(seen.conflict);
+      else if (seen.kind === 'value' && (seen.value || options.tombstones)) {
+        const value = seen.value ?? Buffer.alloc(0);
+        rows.push({ key: group.key, value, timestamp: seen.timestamp });
+        bytes += group.key.length + value.length;
+      }
     }
   }
   if (conflicts.length > 0) throw new WriteIntentError(conflicts);
