@@ -3,11 +3,18 @@
  * Commands are added here as the layers beneath them land.
  */
 import { Command } from 'commander';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
-const packageJson = JSON.parse(
-  readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
-) as { version: string };
+/** package.json sits one level up from the sources and two from dist/node. */
+function readPackageJson(): { version: string } {
+  for (const relative of ['../package.json', '../../package.json']) {
+    const url = new URL(relative, import.meta.url);
+    if (existsSync(url)) return JSON.parse(readFileSync(url, 'utf8')) as { version: string };
+  }
+  return { version: 'unknown' };
+}
+
+const packageJson = readPackageJson();
 
 /** Builds the command tree; exported so tests can drive it without a process. */
 export function buildCli(): Command {
