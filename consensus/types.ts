@@ -1,0 +1,171 @@
+/**
+ * The vocabulary of Meridian's Raft: identifiers, log entries, messages, the
+ * persisted hard state, the Ready batch handed to the caller, the read-only view
+ * of storage the library reads its log through, and the injected randomness.
+ *
+ * Everything here is plain data so a simulator can copy, drop, duplicate and
+ * reorder it, and so node/kv can serialise it to protobuf at the transport.
+ */
+
+/** A replica's identifier within one Raft group (non-zero). 0 means "none". */
+export type ReplicaId = number;
+/** A Raft term (starts at 0, grows by elections). */
+export type Term = number;
+/** A log position (1-based; 0 means "before the first entry"). */
+export type LogIndex = number;
+
+export const noReplica: ReplicaId = 0;
+
+export type EntryType = 'normal' | 'confChange';
+
+/** One log entry. `data` is opaque to Raft except for conf changes, which Raft decodes. */
+export interface Entry {
+  readonly term: Term;
+  readonly index: LogIndex;
+  readonly type: EntryType;
+  readonly data: Uint8Array;
+}
+
+/** Persisted on every change, synced before messages that depend on it are sent. */
+export interface HardState {
+  readonly term: Term;
+  readonly vote: ReplicaId;
+  readonly commit: LogIndex;
+}
+
+/**
+ * A configuration: voters (possibly joint: `incoming` and `outgoing` majorities
+ * during a joint-consensus transition), learners, and learners that will be
+ * added once the joint state is left (`learnersNext`).
+ */
+export interface ConfState {
+  readonly voters: readonly ReplicaId[];
+  readonly votersOutgoing: readonly ReplicaId[];
+  readonly learners: readonly ReplicaId[];
+  readonly learnersNext: readonly ReplicaId[];
+  readonly autoLeave: boolean;
+}
+
+export interface SnapshotMetadata {
+  readonly index: LogIndex;
+  readonly term: Term;
+  readonly confState: ConfState;
+}
+
+/** A state-machine snapshot; `data` is opaque to Raft. */
+export interface Snapshot {
+  readonly metadata: SnapshotMetadata;
+  readonly data: Uint8Array;
+}
+
+export type ConfChangeType = 'addVoter' | 'addLearner' | 'removeReplica';
+
+export interface ConfChangeSingle {
+  readonly type: ConfChangeType;
+  readonly replicaId: ReplicaId;
+}
+
+/**
+ * A membership change. One single change without `transition: 'joint'` is a
+ * simple change; several changes (or `transition: 'joint'`) enter joint
+ * consensus; an empty change list leaves the joint configuration.
+ */
+export interface ConfChange {
+  readonly changes: readonly ConfChangeSingle[];
+  readonly transition: 'auto' | 'joint' | 'jointExplicit';
+  readonly context?: Uint8Array;
+}
+
+export type MessageType =
+  | 'hup' // local: start an election
+  | 'beat' // local: leader sends heartbeats
+  | 'prop' // proposal forwarded to the leader
+  | 'app' // append entries
+  | 'appResp'
+  | 'vote'
+  | 'voteResp'
+  | 'preVote'
+  | 'preVoteResp'
+  | 'snap' // install snapshot (possibly one chunk of it)
+  | 'snapStatus' // local: the caller reports a snapshot send finished or failed
+  | 'heartbeat'
+  | 'heartbeatResp'
+  | 'unreachable' // local: the caller reports a peer unreachable
+  | 'transferLeader'
+  | 'timeoutNow'
+  | 'readIndex'
+  | 'readIndexResp';
+
+/** A Raft message. Fields unused by a type are zero/empty. */
+export interface Message {
+  readonly type: MessageType;
+  readonly from: ReplicaId;
+  readonly to: ReplicaId;
+  readonly term: Term;
+  /** app: index of the entry preceding `entries`; appResp: the index acknowledged or rejected. */
+  readonly index: LogIndex;
+  /** app: term of the entry at `index`. */
+  readonly logTerm: Term;
+  readonly entries: readonly Entry[];
+  readonly commit: LogIndex;
+  readonly reject: boolean;
+  /** appResp with reject: the follower's hint for fast backtracking (with its term in `logTerm`). */
+  readonly rejectHint: LogIndex;
+  readonly snapshot?: Snapshot;
+  /** readIndex: the request context echoed back; heartbeat: the read-index context; vote: 'transfer'. */
+  readonly context?: Uint8Array;
+  /** heartbeat: the group is idle and followers may stop ticking until the next message. */
+  readonly quiesce?: boolean;
+}
+
+/** A linearizable read that may now be served once `index` is applied. */
+export interface ReadState {
+  readonly index: LogIndex;
+  readonly requestContext: Uint8Array;
+}
+
+export type RaftRole = 'follower' | 'candidate' | 'preCandidate' | 'leader';
+
+/** Volatile state that changed; not persisted. */
+export interface SoftState {
+  readonly leader: ReplicaId;
+  readonly role: RaftRole;
+}
+
+/**
+ * Work the caller must do, in order: persist `entries`, `hardState` and
+ * `snapshot` (synced), then send `messages`, then apply `committedEntries`,
+ * then call `advance(ready)`.
+ */
+export interface Ready {
+  readonly softState?: SoftState;
+  readonly hardState?: HardState;
+  readonly readStates: readonly ReadState[];
+  readonly entries: readonly Entry[];
+  readonly snapshot?: Snapshot;
+  readonly committedEntries: readonly Entry[];
+  readonly messages: readonly Message[];
+  /** True when `hardState`/`entries`/`snapshot` must be synced before `messages` go out. */
+  readonly mustSync: boolean;
+}
+
+/**
+ * The read-only view of the persisted log the library reads through. The caller
+ * owns writing it (from Ready). Indexes outside [firstIndex-1, lastIndex] throw
+ * `CompactedError` / `UnavailableError` (see errors.ts).
+ */
+export interface RaftStorage {
+  initialState(): { hardState: HardState; confState: ConfState };
+  /** Entries in [lo, hi), at most `maxBytes` in total but always at least one. */
+  entries(lo: LogIndex, hi: LogIndex, maxBytes: number): Entry[];
+  term(index: LogIndex): Term;
+  firstIndex(): LogIndex;
+  lastIndex(): LogIndex;
+  snapshot(): Snapshot;
+}
+
+/** Injected randomness: the library never calls Math.random. */
+export interface Rng {
+  /** A uniform integer in [0, n). */
+  intn(n: number): number;
+}
