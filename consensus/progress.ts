@@ -47,6 +47,12 @@ export class Inflights {
     }
   }
 
+  /** Frees the oldest message: lets a stuck window probe again after a heartbeat answer. */
+  freeFirstOne(): void {
+    if (this.#indexes.length === 0) return;
+    this.freeLE(this.#indexes[0]!);
+  }
+
   reset(): void {
     this.#indexes = [];
     this.#sizes = [];

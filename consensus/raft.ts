@@ -530,7 +530,7 @@ export class Raft {
       case 'heartbeatResp': {
         pr.recentActive = true;
         pr.probeSent = false;
-        if (pr.state === 'replicate' && pr.inflights.full()) pr.inflights.freeLE(pr.match + 1);
+        if (pr.state === 'replicate' && pr.inflights.full()) pr.inflights.freeFirstOne();
         if (pr.match < this.log.lastIndex()) this.#sendAppend(m.from, false);
         if (this.options.readOnlyOption !== 'safe' || !m.context || m.context.length === 0) return;
         const released = this.readOnly.recvAck(m.from, m.context, (acks) => this.#quorumAcked(acks));

@@ -155,6 +155,11 @@ export interface Ready {
  * `CompactedError` / `UnavailableError` (see errors.ts).
  */
 export interface RaftStorage {
+  /**
+   * The persisted hard state, and the configuration as of the caller's
+   * applied index (RaftConfig.applied): conf changes at or below it are not
+   * handed out again, so the caller persists the configuration it applied.
+   */
   initialState(): { hardState: HardState; confState: ConfState };
   /** Entries in [lo, hi), at most `maxBytes` in total but always at least one. */
   entries(lo: LogIndex, hi: LogIndex, maxBytes: number): Entry[];

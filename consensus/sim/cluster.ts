@@ -58,6 +58,12 @@ const encoder = new TextEncoder();
 class SimStorage extends MemoryStorage {
   node: SimNode | null = null;
 
+  /** The configuration as of the node's applied index, which survives restarts with its state machine. */
+  override initialState() {
+    const state = super.initialState();
+    return this.node ? { hardState: state.hardState, confState: this.node.confState } : state;
+  }
+
   override snapshot() {
     const stored = super.snapshot();
     const node = this.node;
@@ -75,6 +81,7 @@ export class SimCluster {
   /** Directed links that drop everything: "from->to". */
   readonly cut = new Set<string>();
   #queue: InFlight[] = [];
+  #pendingReports: Array<{ leader: ReplicaId; to: ReplicaId; status: 'finish' | 'failure' }> = [];
   #step = 0;
   #seq = 0;
   messagesSent = 0;
@@ -175,8 +182,11 @@ export class SimCluster {
 
   #enqueue(m: Message): void {
     this.messagesSent++;
-    if (this.cut.has(`${m.from}->${m.to}`)) return;
-    if (this.rng.chance(this.faults.dropRate)) return;
+    if (this.cut.has(`${m.from}->${m.to}`) || this.rng.chance(this.faults.dropRate)) {
+      // The transport tells the leader when a snapshot could not be delivered.
+      if (m.type === 'snap') this.#pendingReports.push({ leader: m.from, to: m.to, status: 'failure' });
+      return;
+    }
     const copies = this.rng.chance(this.faults.duplicateRate) ? 2 : 1;
     for (let i = 0; i < copies; i++) {
       const delay = this.faults.maxDelaySteps > 0 ? this.rng.intn(this.faults.maxDelaySteps + 1) : 0;
@@ -234,8 +244,10 @@ export class SimCluster {
 
   /** Issues a ReadIndex on `id`; remembers what was committed cluster-wide at that moment. */
   readIndex(id: ReplicaId, context: string): void {
+    const raw = this.nodes.get(id)?.raw;
+    if (!raw) return;
     this.reads.set(context, { node: id, minIndex: this.checker.highestCommitted() });
-    this.node(id).readIndex(new TextEncoder().encode(context));
+    raw.readIndex(new TextEncoder().encode(context));
   }
 
   /** Delivers messages due this step (in a seeded order), ticking every node every `tickEvery` steps. */
@@ -248,10 +260,18 @@ export class SimCluster {
     due.sort((a, b) => a.deliverAt - b.deliverAt || a.seq - b.seq);
     for (const f of due) {
       const target = this.nodes.get(f.message.to)?.raw;
-      if (!target) continue;
+      if (!target) {
+        if (f.message.type === 'snap') this.#pendingReports.push({ leader: f.message.from, to: f.message.to, status: 'failure' });
+        continue;
+      }
       target.step(f.message);
+      if (f.message.type === 'snap') this.#pendingReports.push({ leader: f.message.from, to: f.message.to, status: 'finish' });
       this.processReadies();
     }
+    const reports = this.#pendingReports;
+    this.#pendingReports = [];
+    for (const r of reports) this.nodes.get(r.leader)?.raw?.reportSnapshot(r.to, r.status);
+    this.processReadies();
     this.checker.checkStep(this);
   }
 
@@ -276,8 +296,10 @@ export class SimCluster {
   }
 
   propose(id: ReplicaId, payload: string): boolean {
+    const raw = this.nodes.get(id)?.raw;
+    if (!raw) return false;
     try {
-      this.node(id).propose(new TextEncoder().encode(payload));
+      raw.propose(new TextEncoder().encode(payload));
       return true;
     } catch {
       return false;
