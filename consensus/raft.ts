@@ -809,7 +809,12 @@ export class Raft {
       return;
     }
     const data = encodeLeave();
-    this.#handleProposal(message({ type: 'prop', to: this.id, entries: [{ term: 0, index: 0, type: 'confChange', data }] }));
+    try {
+      this.#handleProposal(message({ type: 'prop', to: this.id, entries: [{ term: 0, index: 0, type: 'confChange', data }] }));
+    } catch (error) {
+      // Dropped (e.g. during a leadership transfer): the next advance retries.
+      if (!(error instanceof ProposalDroppedError)) throw error;
+    }
   }
 }
 
