@@ -67,6 +67,8 @@ export class Raft {
   readonly readOnly: ReadOnly;
   /** ReadIndex requests waiting for the leader to commit an entry of its term. */
   pendingReadIndex: Message[] = [];
+  /** Proposals were appended and their appends are not sent yet. */
+  appendsPending = false;
 
   constructor(readonly options: RaftOptions, storage: RaftStorage, private readonly rng: Rng) {
     assert(options.id > 0, 'replica ID must be positive');
@@ -602,7 +604,16 @@ export class Raft {
       }
     }
     if (!this.#appendEntries(entries)) throw new ProposalDroppedError('uncommitted limit');
-    this.#broadcastAppend();
+    // Appends go out when the caller takes the next Ready, so proposals made
+    // in one cycle share messages instead of costing one message each.
+    this.appendsPending = true;
+  }
+
+  /** Sends the appends that proposals since the last Ready are waiting for. */
+  flushAppends(): void {
+    if (!this.appendsPending) return;
+    this.appendsPending = false;
+    if (this.role === 'leader') this.#broadcastAppend();
   }
 
   #appendEntries(entries: Entry[]): boolean {

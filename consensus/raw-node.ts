@@ -177,6 +177,7 @@ export class RawNode {
 
   hasReady(): boolean {
     const r = this.#raft;
+    if (r.appendsPending) return true;
     if (r.lead !== this.#prevSoft.leader || r.role !== this.#prevSoft.role) return true;
     if (!hardStateEqual(r.hardState(), this.#prevHard)) return true;
     if (r.log.unstable.snapshot) return true;
@@ -187,6 +188,7 @@ export class RawNode {
 
   ready(): Ready {
     const r = this.#raft;
+    r.flushAppends();
     const soft: SoftState = { leader: r.lead, role: r.role };
     const hard = r.hardState();
     const entries: Entry[] = r.log.unstableEntries();
