@@ -533,7 +533,8 @@ export class Raft {
         pr.recentActive = true;
         pr.probeSent = false;
         if (pr.state === 'replicate' && pr.inflights.full()) pr.inflights.freeFirstOne();
-        if (pr.match < this.log.lastIndex()) this.#sendAppend(m.from, false);
+        // An empty append probes a follower that may have lost messages.
+        if (pr.match < this.log.lastIndex()) this.#sendAppend(m.from, true);
         if (this.options.readOnlyOption !== 'safe' || !m.context || m.context.length === 0) return;
         const released = this.readOnly.recvAck(m.from, m.context, (acks) => this.#quorumAcked(acks));
         for (const req of released) this.#answerReadIndex(req.message, req.index);

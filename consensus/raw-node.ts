@@ -215,6 +215,8 @@ export class RawNode {
   /** Acknowledges that a Ready was persisted, sent and applied. */
   advance(rd: Ready): void {
     const r = this.#raft;
+    // The caller applied the snapshot's state along with this Ready.
+    if (rd.snapshot && rd.snapshot.metadata.index > r.log.applied) r.log.appliedTo(rd.snapshot.metadata.index);
     const lastCommitted = rd.committedEntries[rd.committedEntries.length - 1];
     if (lastCommitted) r.log.appliedTo(lastCommitted.index);
     const lastEntry = rd.entries[rd.entries.length - 1];

@@ -48,6 +48,20 @@ export interface ClusterOptions {
 }
 
 const decoder = new TextDecoder();
+
+/** A one-line description of a message, for interaction tests. */
+export function describeMessage(m: Message): string {
+  const parts = [`${m.from}->${m.to} ${m.type} term=${m.term}`];
+  if (m.type === 'app' || m.type === 'vote' || m.type === 'preVote') parts.push(`index=${m.index} logTerm=${m.logTerm}`);
+  if (m.type === 'appResp' || m.type === 'readIndexResp') parts.push(`index=${m.index}`);
+  if (m.entries.length > 0) parts.push(`entries=[${m.entries.map((e) => `${e.index}/${e.term}${e.type === 'confChange' ? ':conf' : e.data.length ? `:${decoder.decode(e.data)}` : ''}`).join(' ')}]`);
+  if (m.type === 'app' || m.type === 'heartbeat') parts.push(`commit=${m.commit}`);
+  if (m.reject) parts.push(`reject hint=${m.rejectHint}/${m.logTerm}`);
+  if (m.snapshot) parts.push(`snapshot=${m.snapshot.metadata.index}/${m.snapshot.metadata.term} voters=(${m.snapshot.metadata.confState.voters.join(',')})`);
+  if (m.context && m.context.length > 0) parts.push(`context=${decoder.decode(m.context)}`);
+  if (m.quiesce) parts.push('quiesce');
+  return parts.join(' ');
+}
 const encoder = new TextEncoder();
 
 /**
@@ -85,6 +99,8 @@ export class SimCluster {
   #step = 0;
   #seq = 0;
   messagesSent = 0;
+  /** When set, messages sent, role changes, applies and reads are described here. */
+  trace: string[] | null = null;
   /** ReadIndex requests: context → commit index known committed when the request was made. */
   readonly reads = new Map<string, { node: ReplicaId; minIndex: number }>();
   readonly servedReads: Array<{ node: ReplicaId; context: string; index: number }> = [];
@@ -182,6 +198,7 @@ export class SimCluster {
 
   #enqueue(m: Message): void {
     this.messagesSent++;
+    this.trace?.push(describeMessage(m));
     if (this.cut.has(`${m.from}->${m.to}`) || this.rng.chance(this.faults.dropRate)) {
       // The transport tells the leader when a snapshot could not be delivered.
       if (m.type === 'snap') this.#pendingReports.push({ leader: m.from, to: m.to, status: 'failure' });
@@ -215,6 +232,7 @@ export class SimCluster {
     if (rd.hardState) node.storage.setHardState(rd.hardState);
     this.checker.persisted(node.id, node.storage);
     if (rd.softState?.role === 'leader') this.checker.leaderElected(node.id, raw.status().term);
+    if (rd.softState) this.trace?.push(`${node.id} became ${rd.softState.role} at term ${raw.status().term}`);
     for (const m of rd.messages) this.#enqueue(m);
     for (const e of rd.committedEntries) this.#apply(node, raw, e);
     for (const rs of rd.readStates) this.#serveRead(node, rs.requestContext, rs.index);
@@ -230,6 +248,7 @@ export class SimCluster {
       }
     }
     const payload = e.type === 'normal' ? decoder.decode(e.data) : `conf:${e.index}`;
+    if (e.data.length > 0) this.trace?.push(`${node.id} applied ${e.index}/${e.term} ${e.type === 'normal' ? payload : 'conf change'}`);
     this.checker.applied(node.id, e.index, e.term, payload);
     node.applied.set(e.index, payload);
     node.appliedIndex = e.index;
@@ -238,6 +257,7 @@ export class SimCluster {
   #serveRead(node: SimNode, context: Uint8Array, index: number): void {
     const key = decoder.decode(context);
     this.servedReads.push({ node: node.id, context: key, index });
+    this.trace?.push(`${node.id} read ${key} at index ${index}`);
     const request = this.reads.get(key);
     if (request) this.checker.readServed(key, index, request.minIndex);
   }
