@@ -48,7 +48,7 @@ function parseScript(text: string): { blocks: Block[]; header: string } {
     while (i < lines.length && lines[i] !== '') out.push(lines[i++]!);
     blocks.push({ command, expected: out.join('\n') });
   }
-  return { blocks, header: headerLines.join('\n') };
+  return { blocks, header: headerLines.join('\n').trim() };
 }
 
 function ids(arg: string | undefined): number[] {

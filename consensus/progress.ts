@@ -6,6 +6,8 @@
  * replicate (optimistic pipelining within the window), snapshot (waiting for
  * a snapshot to be installed).
  */
+import type { Snapshot } from './types.ts';
+
 export type ProgressState = 'probe' | 'replicate' | 'snapshot';
 
 /** A bounded ring of in-flight appends: (last index, bytes) of each message. */
@@ -68,6 +70,8 @@ export class Progress {
   probeSent = false;
   /** In snapshot state: the snapshot's index. */
   pendingSnapshot = 0;
+  /** In snapshot state: the snapshot being streamed in chunks. */
+  sendingSnapshot: Snapshot | undefined = undefined;
   /** Heard from since the last CheckQuorum round. */
   recentActive = false;
   isLearner: boolean;
@@ -82,6 +86,7 @@ export class Progress {
   #reset(state: ProgressState): void {
     this.probeSent = false;
     this.pendingSnapshot = 0;
+    this.sendingSnapshot = undefined;
     this.state = state;
     this.inflights.reset();
   }

@@ -108,6 +108,31 @@ describe('snapshots', () => {
   });
 });
 
+describe('chunked snapshots', () => {
+  it('stream in acknowledged chunks and resume after an interruption', () => {
+    const c = new SimCluster({ seed: 37, voters: [1, 2, 3], snapshotChunkBytes: 16 });
+    const leader = c.electLeader();
+    const lagging = [1, 2, 3].find((id) => id !== leader)!;
+    c.isolate(lagging);
+    for (let i = 0; i < 20; i++) c.propose(leader, `value-${i}`);
+    run(c, 10);
+    for (const id of [1, 2, 3]) if (id !== lagging) c.compact(id);
+    c.heal();
+    c.trace = [];
+    // Let part of the stream through, then cut the link mid-stream.
+    for (let i = 0; i < 40 && !c.trace.some((t) => / snap .*snapshotOffset|snapAck/.test(t) && t.includes('snapAck')); i++) c.step(true);
+    const acksBeforeCut = c.trace.filter((t) => t.includes('snapAck')).length;
+    expect(acksBeforeCut).toBeGreaterThan(0);
+    c.isolate(lagging);
+    run(c, 5);
+    c.heal();
+    run(c, 80);
+    expect(appliedOn(c, lagging)).toEqual(appliedOn(c, leader));
+    const chunks = c.trace.filter((t) => t.startsWith(`${leader}->${lagging} snap `));
+    expect(chunks.length).toBeGreaterThan(5);
+  });
+});
+
 describe('membership', () => {
   it('adds a learner, promotes it, and removes the leader through joint consensus', () => {
     const c = new SimCluster({ seed: 13, voters: [1, 2, 3] });

@@ -31,6 +31,16 @@ export interface RaftOptions {
   checkQuorum: boolean;
   preVote: boolean;
   readOnlyOption: 'safe' | 'leaseBased';
+  snapshotChunkBytes?: number;
+}
+
+/** A chunked snapshot a follower is receiving. */
+interface IncomingSnapshot {
+  readonly index: LogIndex;
+  readonly term: Term;
+  readonly total: number;
+  readonly parts: Uint8Array[];
+  received: number;
 }
 
 const transferContext = new TextEncoder().encode('transfer');
@@ -69,6 +79,7 @@ export class Raft {
   pendingReadIndex: Message[] = [];
   /** Proposals were appended and their appends are not sent yet. */
   appendsPending = false;
+  #incomingSnapshot: IncomingSnapshot | null = null;
 
   constructor(readonly options: RaftOptions, storage: RaftStorage, private readonly rng: Rng) {
     assert(options.id > 0, 'replica ID must be positive');
@@ -438,11 +449,61 @@ export class Raft {
       this.malformedCount++;
       return;
     }
-    if (this.restore(snapshot)) {
+    const whole = m.snapshotBytes === undefined ? snapshot : this.#receiveChunk(m, snapshot);
+    if (!whole) return;
+    if (this.restore(whole)) {
       this.#send(message({ type: 'appResp', to: m.from, index: this.log.lastIndex() }));
     } else {
       this.#send(message({ type: 'appResp', to: m.from, index: this.log.committed }));
     }
+  }
+
+  /**
+   * Accumulates one chunk of a streamed snapshot. Returns the whole snapshot
+   * once every byte has arrived; otherwise acknowledges how much it holds, so
+   * the leader sends the next chunk (or resumes after an interruption).
+   */
+  #receiveChunk(m: Message, chunk: Snapshot): Snapshot | null {
+    const meta = chunk.metadata;
+    const offset = m.snapshotOffset ?? 0;
+    const total = m.snapshotBytes ?? 0;
+    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(total) || offset < 0 || offset + chunk.data.length > total ||
+        (chunk.data.length === 0 && offset < total)) {
+      this.malformedCount++;
+      return null;
+    }
+    if (meta.index <= this.log.committed) {
+      this.#incomingSnapshot = null;
+      this.#send(message({ type: 'appResp', to: m.from, index: this.log.committed }));
+      return null;
+    }
+    let incoming = this.#incomingSnapshot;
+    const same = incoming && incoming.index === meta.index && incoming.term === meta.term && incoming.total === total;
+    if (!same) {
+      if (offset !== 0) {
+        this.#send(message({ type: 'snapAck', to: m.from, index: meta.index, snapshotOffset: 0 }));
+        return null;
+      }
+      incoming = { index: meta.index, term: meta.term, total, parts: [], received: 0 };
+      this.#incomingSnapshot = incoming;
+    }
+    const target = incoming!;
+    if (offset === target.received && (chunk.data.length > 0 || total === 0)) {
+      target.parts.push(chunk.data.slice());
+      target.received += chunk.data.length;
+    }
+    if (target.received < target.total) {
+      this.#send(message({ type: 'snapAck', to: m.from, index: meta.index, snapshotOffset: target.received }));
+      return null;
+    }
+    this.#incomingSnapshot = null;
+    const data = new Uint8Array(target.total);
+    let at = 0;
+    for (const part of target.parts) {
+      data.set(part, at);
+      at += part.length;
+    }
+    return { metadata: meta, data };
   }
 
   /** Installs a snapshot from the leader; false when it is stale or already covered by the log. */
@@ -533,11 +594,23 @@ export class Raft {
         pr.recentActive = true;
         pr.probeSent = false;
         if (pr.state === 'replicate' && pr.inflights.full()) pr.inflights.freeFirstOne();
-        // An empty append probes a follower that may have lost messages.
-        if (pr.match < this.log.lastIndex()) this.#sendAppend(m.from, true);
+        // An empty append probes a follower that may have lost messages; a
+        // snapshot stream that stalled is probed by resending its first chunk,
+        // which the follower answers with its resume point.
+        if (pr.state === 'snapshot' && pr.sendingSnapshot) this.#sendSnapshotChunk(m.from, pr.sendingSnapshot, 0);
+        else if (pr.match < this.log.lastIndex()) this.#sendAppend(m.from, true);
         if (this.options.readOnlyOption !== 'safe' || !m.context || m.context.length === 0) return;
         const released = this.readOnly.recvAck(m.from, m.context, (acks) => this.#quorumAcked(acks));
         for (const req of released) this.#answerReadIndex(req.message, req.index);
+        return;
+      }
+      case 'snapAck': {
+        pr.recentActive = true;
+        const sending = pr.sendingSnapshot;
+        const offset = m.snapshotOffset ?? 0;
+        if (pr.state !== 'snapshot' || !sending || sending.metadata.index !== m.index) return;
+        if (!Number.isSafeInteger(offset) || offset < 0 || offset >= sending.data.length) return;
+        this.#sendSnapshotChunk(m.from, sending, offset);
         return;
       }
       case 'snapStatus':
@@ -716,13 +789,23 @@ export class Raft {
       const snapshot = this.log.snapshot();
       if (snapshot.metadata.index === 0) return false;
       pr.becomeSnapshot(snapshot.metadata.index);
-      this.#send(message({ type: 'snap', to, snapshot }));
+      pr.sendingSnapshot = snapshot;
+      this.#sendSnapshotChunk(to, snapshot, 0);
       return true;
     }
     if (entries.length === 0 && !sendIfEmpty) return false;
     this.#send(message({ type: 'app', to, index: prevIndex, logTerm: prevTerm, entries, commit: this.log.committed }));
     pr.sentEntries(prevIndex + entries.length, entries.length, entriesSize(entries));
     return true;
+  }
+
+  #sendSnapshotChunk(to: ReplicaId, snapshot: Snapshot, offset: LogIndex): void {
+    const chunk = Math.max(1, this.options.snapshotChunkBytes ?? this.options.maxSizePerMsg);
+    const data = snapshot.data.subarray(offset, offset + chunk);
+    this.#send(message({
+      type: 'snap', to, snapshot: { metadata: snapshot.metadata, data },
+      snapshotOffset: offset, snapshotBytes: snapshot.data.length,
+    }));
   }
 
   #broadcastAppend(): void {

@@ -48,6 +48,13 @@ export interface RaftConfig {
    * lease read on the old leader misses.
    */
   readOnlyOption: 'safe' | 'leaseBased';
+  /**
+   * Snapshots are streamed to followers in chunks of this many bytes, each
+   * acknowledged before the next is sent; a follower keeps what it received,
+   * so a send interrupted by a lost message or a leader's retry resumes where
+   * it stopped. Defaults to maxSizePerMsg.
+   */
+  snapshotChunkBytes?: number;
 }
 
 export interface ProgressStatus {

@@ -87,6 +87,7 @@ export type MessageType =
   | 'preVote'
   | 'preVoteResp'
   | 'snap' // install snapshot (possibly one chunk of it)
+  | 'snapAck' // follower: how many bytes of a chunked snapshot it holds (resume point)
   | 'snapStatus' // local: the caller reports a snapshot send finished or failed
   | 'heartbeat'
   | 'heartbeatResp'
@@ -116,6 +117,10 @@ export interface Message {
   readonly context?: Uint8Array;
   /** heartbeat: the group is idle and followers may stop ticking until the next message. */
   readonly quiesce?: boolean;
+  /** snap: byte offset of this chunk's data within the snapshot; snapAck: bytes held. */
+  readonly snapshotOffset?: number;
+  /** snap: total bytes of the snapshot's data (present when it is sent in chunks). */
+  readonly snapshotBytes?: number;
 }
 
 /** A linearizable read that may now be served once `index` is applied. */

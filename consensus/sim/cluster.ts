@@ -45,6 +45,7 @@ export interface ClusterOptions {
   readonly readOnlyOption?: 'safe' | 'leaseBased';
   readonly electionTicks?: number;
   readonly maxSizePerMsg?: number;
+  readonly snapshotChunkBytes?: number;
 }
 
 const decoder = new TextDecoder();
@@ -58,6 +59,8 @@ export function describeMessage(m: Message): string {
   if (m.type === 'app' || m.type === 'heartbeat') parts.push(`commit=${m.commit}`);
   if (m.reject) parts.push(`reject hint=${m.rejectHint}/${m.logTerm}`);
   if (m.snapshot) parts.push(`snapshot=${m.snapshot.metadata.index}/${m.snapshot.metadata.term} voters=(${m.snapshot.metadata.confState.voters.join(',')})`);
+  if (m.snapshotBytes !== undefined && m.snapshotBytes > 0) parts.push(`bytes=${m.snapshotOffset ?? 0}+${m.snapshot?.data.length ?? 0}/${m.snapshotBytes}`);
+  if (m.type === 'snapAck') parts.push(`index=${m.index} held=${m.snapshotOffset ?? 0}`);
   if (m.context && m.context.length > 0) parts.push(`context=${decoder.decode(m.context)}`);
   if (m.quiesce) parts.push('quiesce');
   return parts.join(' ');
@@ -146,6 +149,7 @@ export class SimCluster {
       maxUncommittedEntriesSize: 0, maxCommittedSizePerReady: 1024 * 1024,
       checkQuorum: this.options.checkQuorum ?? true, preVote: this.options.preVote ?? true,
       readOnlyOption: this.options.readOnlyOption ?? 'safe',
+      snapshotChunkBytes: this.options.snapshotChunkBytes ?? 64,
     };
   }
 
@@ -285,7 +289,6 @@ export class SimCluster {
         continue;
       }
       target.step(f.message);
-      if (f.message.type === 'snap') this.#pendingReports.push({ leader: f.message.from, to: f.message.to, status: 'finish' });
       this.processReadies();
     }
     const reports = this.#pendingReports;
