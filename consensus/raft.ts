@@ -92,11 +92,19 @@ export class Raft {
     this.tracker = new ProgressTracker(configFromConfState(confState), options.maxInflightMsgs, options.maxInflightBytes);
     this.#resetProgress();
     if (hardState.term !== 0 || hardState.vote !== 0 || hardState.commit !== 0) {
-      assert(hardState.commit >= this.log.committed && hardState.commit <= this.log.lastIndex(),
-        `hard state commit ${hardState.commit} outside [${this.log.committed}, ${this.log.lastIndex()}]`);
+      assert(hardState.commit <= this.log.lastIndex(), `hard state commit ${hardState.commit} beyond last index ${this.log.lastIndex()}`);
       this.term = hardState.term;
       this.vote = hardState.vote;
-      this.log.committed = hardState.commit;
+      // A compacted prefix was committed even if the (unsynced) commit index
+      // persisted with the hard state is older.
+      this.log.committed = Math.max(hardState.commit, this.log.committed);
+    }
+    if (options.applied > this.log.committed) {
+      // The commit index is persisted without a sync; a crash can lose it while
+      // the state machine's applied index (written with the applied entries)
+      // survives. Whatever was applied was committed.
+      assert(options.applied <= this.log.lastIndex(), `applied ${options.applied} beyond last index ${this.log.lastIndex()}`);
+      this.log.commitTo(options.applied);
     }
     if (options.applied > 0) this.log.appliedTo(options.applied);
     this.becomeFollower(this.term, 0);

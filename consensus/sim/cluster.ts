@@ -7,7 +7,7 @@
 import { RawNode, type RaftConfig } from '../raw-node.ts';
 import { MemoryStorage } from '../memory-storage.ts';
 import { decodeConfChange } from '../confchange.ts';
-import type { ConfState, Entry, Message, ReplicaId, Ready } from '../types.ts';
+import type { ConfState, Entry, HardState, Message, ReplicaId, Ready } from '../types.ts';
 import { SeededRng } from './rng.ts';
 import { InvariantChecker } from './invariants.ts';
 
@@ -33,6 +33,8 @@ export interface SimNode {
   /** Applied payloads by index, for this incarnation and durable across restarts. */
   applied: Map<number, string>;
   appliedIndex: number;
+  /** The hard state as of the last synced write; a crash reverts to it. */
+  syncedHardState: HardState | null;
   confState: ConfState;
 }
 
@@ -125,7 +127,7 @@ export class SimCluster {
     const storage = new SimStorage(confState);
     storage.applySnapshot({ metadata: { index: 1, term: 1, confState }, data: encoder.encode('{}') });
     storage.setHardState({ term: 1, vote: 0, commit: 1 });
-    const node: SimNode = { id, storage, raw: null, applied: new Map(), appliedIndex: 1, confState };
+    const node: SimNode = { id, storage, raw: null, applied: new Map(), appliedIndex: 1, confState, syncedHardState: storage.hardState };
     storage.node = node;
     this.nodes.set(id, node);
     this.start(node);
@@ -135,7 +137,7 @@ export class SimCluster {
   addNode(id: ReplicaId): SimNode {
     const empty: ConfState = { voters: [], votersOutgoing: [], learners: [], learnersNext: [], autoLeave: false };
     const storage = new SimStorage(empty);
-    const node: SimNode = { id, storage, raw: null, applied: new Map(), appliedIndex: 0, confState: empty };
+    const node: SimNode = { id, storage, raw: null, applied: new Map(), appliedIndex: 0, confState: empty, syncedHardState: null };
     storage.node = node;
     this.nodes.set(id, node);
     this.start(node);
@@ -161,7 +163,11 @@ export class SimCluster {
   /** Crashes a node: in-memory Raft state is lost; persisted storage and applied state survive. */
   crash(id: ReplicaId): void {
     const node = this.nodes.get(id);
-    if (node) node.raw = null;
+    if (!node) return;
+    node.raw = null;
+    // Writes made without a sync (a Ready with mustSync false: only the commit
+    // index moved) are lost.
+    if (node.syncedHardState) node.storage.setHardState(node.syncedHardState);
   }
 
   restart(id: ReplicaId): void {
@@ -234,6 +240,7 @@ export class SimCluster {
     }
     node.storage.append(rd.entries);
     if (rd.hardState) node.storage.setHardState(rd.hardState);
+    if (rd.mustSync || rd.snapshot) node.syncedHardState = node.storage.hardState;
     this.checker.persisted(node.id, node.storage);
     if (rd.softState?.role === 'leader') this.checker.leaderElected(node.id, raw.status().term);
     if (rd.softState) this.trace?.push(`${node.id} became ${rd.softState.role} at term ${raw.status().term}`);
