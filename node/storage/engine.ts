@@ -119,20 +119,20 @@ async function* flatten(chunks: AsyncGenerator<readonly RawEntry[]>): AsyncGener
 }
 
 /**
- * Reads in growing chunks: small first (point lookups and short scans stop
- * early), then up to iteratorBatchEntries per native call.
+ * Reads in chunks of up to iteratorBatchEntries per native call (each call is
+ * a hop to LevelDB's thread pool). The key bounds already stop short reads, so
+ * a large first chunk costs nothing when the span is small.
  */
 async function* iterateLevel(db: ClassicLevel<Buffer, Buffer>, options: IterateOptions): AsyncGenerator<readonly RawEntry[]> {
   if (compareKeys(options.gte, options.lt) >= 0) return;
   const limit = options.limit && options.limit > 0 ? options.limit : -1;
   const iterator = db.iterator({ gte: options.gte, lt: options.lt, reverse: options.reverse ?? false, limit });
   try {
-    let step = limit > 0 ? Math.min(limit, 16) : 16;
+    const step = limit > 0 ? Math.min(limit, iteratorBatchEntries) : iteratorBatchEntries;
     for (;;) {
       const entries = (await iterator.nextv(step)) as RawEntry[];
       if (entries.length === 0) return;
       yield entries;
-      step = Math.min(step * 4, iteratorBatchEntries);
     }
   } finally {
     await iterator.close();
