@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { timestamp } from '../node/hlc/index.ts';
-import { Engine, emptyStats, mvccGet, mvccPut, mvccScan } from '../node/storage/index.ts';
+import { Engine, emptyStats, mvccGet, mvccPut, mvccPutMany, mvccScan } from '../node/storage/index.ts';
 
 const { values: args } = parseArgs({
   options: { keys: { type: 'string', default: '1000000' }, seconds: { type: 'string', default: '3' } },
@@ -76,8 +76,9 @@ try {
   log('synced batches of 100…');
   result.mvccSyncedBatchKeysPerSec = await timed(async (w, i) => {
     const batch = engine.newBatch();
-    const ts = timestamp(++wall);
-    for (let j = 0; j < 100; j++) await mvccPut(batch, stats, Buffer.from(`batch/${w}/${i}/${j}`), ts, value);
+    const items = [];
+    for (let j = 0; j < 100; j++) items.push({ key: Buffer.from(`batch/${w}/${i}/${j}`), value });
+    await mvccPutMany(batch, stats, timestamp(++wall), items);
     await batch.commit({ sync: true });
     return 100;
   });

@@ -150,6 +150,7 @@ interface PendingWrite {
  */
 export class Batch implements ReadWriter {
   readonly #writes = new Map<string, PendingWrite>();
+  readonly #prefetched = new Map<string, Buffer | undefined>();
   #sorted: PendingWrite[] | null = null;
   #committed = false;
   #bytes = 0;
@@ -191,11 +192,25 @@ export class Batch implements ReadWriter {
   }
 
   getSync(key: Buffer): Buffer | undefined {
-    if (this.#writes.size > 0) {
-      const pending = this.#writes.get(key.toString('latin1'));
+    if (this.#writes.size > 0 || this.#prefetched.size > 0) {
+      const id = key.toString('latin1');
+      const pending = this.#writes.get(id);
       if (pending) return pending.value ?? undefined;
+      if (this.#prefetched.has(id)) return this.#prefetched.get(id);
     }
     return this.engine.getSync(key);
+  }
+
+  /**
+   * Reads many keys in one call on LevelDB's thread pool, so the point reads
+   * of a whole batch's evaluation overlap with JavaScript on the main thread.
+   * Later getSync calls for these keys are served from what was read here:
+   * the caller must hold the keys' latches, so nothing else writes them.
+   */
+  async prefetch(keys: readonly Buffer[]): Promise<void> {
+    if (keys.length === 0) return;
+    const values = await this.engine.db.getMany(keys as Buffer[]);
+    for (let i = 0; i < keys.length; i++) this.#prefetched.set(keys[i]!.toString('latin1'), values[i] ?? undefined);
   }
 
   async *iterateChunks(options: IterateOptions): AsyncGenerator<readonly RawEntry[]> {

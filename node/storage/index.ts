@@ -21,8 +21,8 @@ export {
 export * from './limits.ts';
 export {
   clearSpan, computeStats, mvccConditionalPut, mvccDelete, mvccDeleteRange, mvccGarbageCollect, mvccGet, mvccIncrement,
-  mvccPut, mvccResolveIntent, mvccResolveIntentRange, mvccScan,
-  type GetResult, type IntentResolution, type IntentStatus, type MvccSpan, type ReadOptions, type ScanOptions,
+  mvccPut, mvccPutMany, mvccResolveIntent, mvccResolveIntentRange, mvccScan,
+  type GetResult, type IntentResolution, type PutItem, type IntentStatus, type MvccSpan, type ReadOptions, type ScanOptions,
   type ScanResult, type WriteOptions,
 } from './mvcc.ts';
 export { decodeMvccKey, intentKey, versionKey } from './mvcc-key.ts';

@@ -9,7 +9,7 @@ import {
 import { mvccValueBytesMax } from './limits.ts';
 import {
   clearSpan, computeStats, mvccConditionalPut, mvccDelete, mvccDeleteRange, mvccGarbageCollect, mvccGet, mvccIncrement,
-  mvccPut, mvccResolveIntent, mvccResolveIntentRange, mvccScan,
+  mvccPut, mvccPutMany, mvccResolveIntent, mvccResolveIntentRange, mvccScan,
 } from './mvcc.ts';
 import { decodeMvccKey, intentKey, versionKey } from './mvcc-key.ts';
 import { decodeIntent, decodeVersionValue, encodeVersionValue, type TxnMeta } from './mvcc-value.ts';
@@ -128,6 +128,24 @@ describe('mvcc reads and writes', () => {
     expect((await mvccScan(engine, all, ts(3))).rows.map((r) => r.key.toString())).toEqual(['c']);
     expect((await mvccScan(engine, all, ts(1))).rows).toHaveLength(3);
     await expectStatsExact(engine, stats);
+  }));
+});
+
+describe('mvccPutMany', () => {
+  it('writes like mvccPut, prefetching slots, and keeps conflict checks', () => withEngine(async (engine) => {
+    const stats = emptyStats();
+    await put(engine, stats, 'b', ts(5), 'old');
+    await put(engine, stats, 'c', ts(30), 'newer');
+    await put(engine, stats, 'd', ts(5), 'mine', txn(1, ts(5)));
+    const batch = engine.newBatch();
+    await mvccPutMany(batch, stats, ts(10), [{ key: k('a'), value: v('a10') }, { key: k('b'), value: v('b10') }, { key: k('e'), value: null }]);
+    await batch.commit({ sync: false });
+    expect((await mvccGet(engine, k('b'), ts(10))).value).toEqual(v('b10'));
+    expect((await mvccGet(engine, k('b'), ts(6))).value).toEqual(v('old'));
+    await expectStatsExact(engine, stats);
+    await expect(mvccPutMany(engine.newBatch(), stats, ts(20), [{ key: k('c'), value: v('x') }])).rejects.toBeInstanceOf(WriteTooOldError);
+    await expect(mvccPutMany(engine.newBatch(), stats, ts(20), [{ key: k('d'), value: v('x') }])).rejects.toBeInstanceOf(WriteIntentError);
+    await expect(mvccPutMany(engine.newBatch(), stats, ts(20), [{ key: Buffer.alloc(0), value: v('x') }])).rejects.toBeInstanceOf(InvalidArgumentError);
   }));
 });
 

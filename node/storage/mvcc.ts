@@ -10,7 +10,7 @@
  * resolved as committed (possibly at a higher timestamp), aborted, or pushed.
  */
 import { compareTimestamps, nextTimestamp, type Timestamp } from '../hlc/index.ts';
-import { keyNext, validateUserKey, InvalidKeyError } from '../keys/index.ts';
+import { encodeEscapedKey, keyNext, validateUserKey, InvalidKeyError } from '../keys/index.ts';
 import type { Batch, Reader } from './engine.ts';
 import {
   ConditionFailedError, InvalidArgumentError, IntentMismatchError, WriteIntentError, WriteTooOldError,
@@ -124,6 +124,28 @@ export async function mvccPut(
   checkKey(key);
   checkValue(value);
   writeChecked(batch, stats, loadTop(batch, key), ts, value, options.txn);
+}
+
+export interface PutItem {
+  readonly key: Uint8Array;
+  /** Null writes a tombstone. */
+  readonly value: Uint8Array | null;
+}
+
+/**
+ * Writes several keys at one timestamp: their key slots are read together
+ * (one call on LevelDB's thread pool) before the writes are evaluated, as a
+ * leaseholder evaluating a batch under latches would.
+ */
+export async function mvccPutMany(
+  batch: Batch, stats: MvccStats, ts: Timestamp, items: readonly PutItem[], options: WriteOptions = {},
+): Promise<void> {
+  for (const item of items) {
+    checkKey(item.key);
+    checkValue(item.value);
+  }
+  await batch.prefetch(items.map((item) => encodeEscapedKey(item.key)));
+  for (const item of items) writeChecked(batch, stats, loadTop(batch, item.key), ts, item.value, options.txn);
 }
 
 /** Moves the latest version out of the key slot into the versioned history. */
