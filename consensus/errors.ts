@@ -33,3 +33,11 @@ export class ProposalDroppedError extends Error {
     this.name = 'ProposalDroppedError';
   }
 }
+
+/** Storage cannot produce a snapshot right now (it is being generated); Raft retries later. */
+export class SnapshotTemporarilyUnavailableError extends Error {
+  constructor() {
+    super('snapshot temporarily unavailable');
+    this.name = 'SnapshotTemporarilyUnavailableError';
+  }
+}

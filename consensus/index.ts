@@ -22,5 +22,7 @@ export * from './types.ts';
 export { RawNode, type ProgressStatus, type RaftConfig, type RaftStatus } from './raw-node.ts';
 export { MemoryStorage, emptyConfState } from './memory-storage.ts';
 export { ConfChangeError, decodeConfChange, encodeConfChange } from './confchange.ts';
-export { CompactedError, ProposalDroppedError, SnapshotOutOfDateError, UnavailableError } from './errors.ts';
+export {
+  CompactedError, ProposalDroppedError, SnapshotOutOfDateError, SnapshotTemporarilyUnavailableError, UnavailableError,
+} from './errors.ts';
 export * from './limits.ts';

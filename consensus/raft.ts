@@ -8,7 +8,7 @@
 import { assert } from './assert.ts';
 import { applyConfChange, ConfChangeError, decodeConfChange, leaveJoint } from './confchange.ts';
 import { entriesSize } from './entry-size.ts';
-import { ProposalDroppedError } from './errors.ts';
+import { ProposalDroppedError, SnapshotTemporarilyUnavailableError } from './errors.ts';
 import { RaftLog } from './log.ts';
 import type { Progress } from './progress.ts';
 import { ReadOnly } from './read-only.ts';
@@ -794,7 +794,14 @@ export class Raft {
     }
     if (prevTerm === undefined || entries === undefined) {
       if (!pr.recentActive) return false;
-      const snapshot = this.log.snapshot();
+      let snapshot: Snapshot;
+      try {
+        snapshot = this.log.snapshot();
+      } catch (error) {
+        // The caller is still generating one; the next heartbeat answer retries.
+        if (error instanceof SnapshotTemporarilyUnavailableError) return false;
+        throw error;
+      }
       if (snapshot.metadata.index === 0) return false;
       pr.becomeSnapshot(snapshot.metadata.index);
       pr.sendingSnapshot = snapshot;

@@ -278,6 +278,11 @@ export class Batch implements ReadWriter {
     this.#committed = true;
   }
 
+  /** The buffered writes (null value: delete), e.g. to replicate an evaluated command. */
+  writes(): Array<{ key: Buffer; value: Buffer | null }> {
+    return [...this.#writes.values()].map((w) => ({ key: w.key, value: w.value }));
+  }
+
   /** Hands this batch's writes to a native batch. */
   writeTo(target: NativeBatch): void {
     assert(!this.#committed, 'batch committed twice');

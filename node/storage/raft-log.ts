@@ -99,6 +99,16 @@ export class RaftLogStore {
     batch.put(raftTruncatedStateKey(rangeId), raw);
   }
 
+  /** Replaces the whole log with an empty one starting after `state` (a snapshot was installed). */
+  async resetLog(batch: Batch, rangeId: number, state: TruncatedState): Promise<void> {
+    const prefix = raftLogPrefix(rangeId);
+    for await (const [key] of batch.iterate({ gte: prefix, lt: prefixEnd(prefix) })) batch.del(key);
+    const raw = Buffer.allocUnsafe(16);
+    writeU64(raw, state.index, 0);
+    writeU64(raw, state.term, 8);
+    batch.put(raftTruncatedStateKey(rangeId), raw);
+  }
+
   truncatedState(rangeId: number): TruncatedState {
     const raw = this.engine.getSync(raftTruncatedStateKey(rangeId));
     if (!raw) return { index: 0, term: 0 };

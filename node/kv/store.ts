@@ -1,0 +1,327 @@
+/**
+ * A store: one LevelDB engine hosting many range replicas (multi-Raft). One
+ * scheduler cycle handles every replica with work: all their Raft log
+ * appends and hard states go into ONE synced LevelDB write (group commit),
+ * then the cycle's messages go out coalesced per destination node, then
+ * committed commands are applied (one unsynced write; the log is durable),
+ * then the Raft groups advance.
+ *
+ * Writes are evaluated on the leader under latches into MVCC writes, which
+ * are proposed as commands and acknowledged once applied. Reads use ReadIndex
+ * (linearizable without leases) and wait for the local state to catch up.
+ */
+import { randomBytes } from 'node:crypto';
+import { decodeConfChange, type ConfState, type Message, type Ready } from '../../consensus/index.ts';
+import { assert } from '../assert.ts';
+import type { Hlc, Timestamp } from '../hlc/index.ts';
+import { storeLocalKey, prefixEnd } from '../keys/index.ts';
+import {
+  addStats, emptyStats, mvccConditionalPut, mvccDelete, mvccGet, mvccIncrement, mvccPut, mvccScan, RaftLogStore,
+  type Batch, type Engine, type MvccStats,
+} from '../storage/index.ts';
+import { decodeCommand, encodeCommand, type Command } from './command.ts';
+import { NotLeaderError, RangeNotFoundError } from './errors.ts';
+import { ReplicaRaftStorage } from './raft-storage.ts';
+import {
+  decodeAppliedData, decodeDescriptor, encodeAppliedData, encodeDescriptor, Replica, type RangeDescriptor,
+} from './replica.ts';
+import { SnapshotTemporarilyUnavailableError } from '../../consensus/index.ts';
+
+/** Raft messages for one range, as carried between nodes. */
+export interface RaftEnvelope {
+  readonly rangeId: number;
+  readonly message: Message;
+}
+
+/** Delivers a batch of envelopes to a node (best effort: Raft tolerates loss). */
+export interface RaftTransport {
+  send(toNodeId: number, envelopes: readonly RaftEnvelope[]): void;
+}
+
+export interface StoreOptions {
+  readonly electionTicks?: number;
+  readonly heartbeatTicks?: number;
+}
+
+export type KvRequest =
+  | { readonly type: 'get'; readonly key: Buffer }
+  | { readonly type: 'scan'; readonly key: Buffer; readonly endKey: Buffer; readonly maxKeys?: number }
+  | { readonly type: 'put'; readonly key: Buffer; readonly value: Buffer }
+  | { readonly type: 'cput'; readonly key: Buffer; readonly value: Buffer; readonly expected: Buffer | null }
+  | { readonly type: 'delete'; readonly key: Buffer }
+  | { readonly type: 'increment'; readonly key: Buffer; readonly delta: bigint };
+
+export type KvResponse =
+  | { readonly type: 'get'; readonly value: Buffer | null }
+  | { readonly type: 'scan'; readonly rows: Array<{ key: Buffer; value: Buffer }> }
+  | { readonly type: 'put' | 'cput' | 'delete' }
+  | { readonly type: 'increment'; readonly value: bigint };
+
+const replicaListPrefix = storeLocalKey('replica/');
+
+export class Store {
+  readonly replicas = new Map<number, Replica>();
+  readonly log: RaftLogStore;
+  #cycleScheduled = false;
+  #cycleRunning: Promise<void> | null = null;
+  #closed = false;
+  #readSeq = 0;
+
+  constructor(
+    readonly engine: Engine,
+    readonly nodeId: number,
+    private readonly transport: RaftTransport,
+    private readonly hlc: Hlc,
+    private readonly options: StoreOptions = {},
+  ) {
+    this.log = new RaftLogStore(engine);
+  }
+
+  /** Writes the initial state of a replica of a new range (cluster bootstrap). */
+  async bootstrapRange(desc: RangeDescriptor): Promise<void> {
+    const self = desc.replicas.find((r) => r.nodeId === this.nodeId);
+    assert(self, `node ${this.nodeId} is not a replica of range ${desc.rangeId}`);
+    const confState: ConfState = { voters: desc.replicas.map((r) => r.replicaId), votersOutgoing: [], learners: [], learnersNext: [], autoLeave: false };
+    const batch = this.engine.newBatch();
+    batch.put(this.#replicaListKey(desc.rangeId), encodeDescriptor(desc));
+    // Like every initial member, start from an empty snapshot at index 1 that holds the configuration.
+    await this.log.resetLog(batch, desc.rangeId, { index: 1, term: 1 });
+    this.log.setHardState(batch, desc.rangeId, { term: 1, vote: 0, commit: 1 });
+    this.log.setAppliedState(batch, desc.rangeId, { appliedIndex: 1, data: encodeAppliedData({ confState, stats: emptyStats() }) });
+    await batch.commit({ sync: true });
+  }
+
+  /** Loads every replica persisted on this store. */
+  async start(): Promise<void> {
+    for await (const [, value] of this.engine.iterate({ gte: replicaListPrefix, lt: prefixEnd(replicaListPrefix) })) {
+      const desc = decodeDescriptor(value);
+      await this.#loadReplica(desc);
+    }
+  }
+
+  async #loadReplica(desc: RangeDescriptor): Promise<Replica> {
+    const applied = this.log.appliedState(desc.rangeId);
+    const data = decodeAppliedData(applied.data);
+    assert(data, `range ${desc.rangeId} has no applied state`);
+    const storage = await ReplicaRaftStorage.load(this.log, desc.rangeId, data.confState, () => {
+      // Snapshot generation arrives with range rebalancing; until then followers catch up from the log.
+      throw new SnapshotTemporarilyUnavailableError();
+    });
+    const self = desc.replicas.find((r) => r.nodeId === this.nodeId)!;
+    const replica = new Replica(desc, self.replicaId, storage, applied.appliedIndex, data.stats, {
+      electionTicks: this.options.electionTicks ?? 10, heartbeatTicks: this.options.heartbeatTicks ?? 1,
+      maxSizePerMsg: 1 << 20, maxInflightMsgs: 256, maxInflightBytes: 0, maxUncommittedEntriesSize: 64 << 20,
+      maxCommittedSizePerReady: 16 << 20, checkQuorum: true, preVote: true, readOnlyOption: 'safe',
+    });
+    this.replicas.set(desc.rangeId, replica);
+    return replica;
+  }
+
+  #replicaListKey(rangeId: number): Buffer {
+    return Buffer.concat([replicaListPrefix, Buffer.from(String(rangeId).padStart(12, '0'))]);
+  }
+
+  replica(rangeId: number): Replica {
+    const r = this.replicas.get(rangeId);
+    if (!r) throw new RangeNotFoundError(rangeId);
+    return r;
+  }
+
+  /** Advances every replica's logical clock by one tick. */
+  tick(): void {
+    for (const r of this.replicas.values()) r.raw.tick();
+    this.#schedule();
+  }
+
+  /** Messages from another node. Unknown ranges are dropped (the sender retries). */
+  deliver(envelopes: readonly RaftEnvelope[]): void {
+    if (this.#closed) return;
+    for (const env of envelopes) this.replicas.get(env.rangeId)?.raw.step(env.message);
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#cycleScheduled || this.#closed) return;
+    this.#cycleScheduled = true;
+    setImmediate(() => {
+      this.#cycleScheduled = false;
+      void this.#runCycle();
+    });
+  }
+
+  async #runCycle(): Promise<void> {
+    if (this.#cycleRunning) {
+      await this.#cycleRunning;
+      return this.#schedule();
+    }
+    this.#cycleRunning = this.processReady().finally(() => { this.#cycleRunning = null; });
+    await this.#cycleRunning;
+  }
+
+  /** One scheduler cycle over every replica with work. */
+  async processReady(): Promise<void> {
+    const work: Array<{ replica: Replica; rd: Ready }> = [];
+    for (const replica of this.replicas.values()) if (replica.raw.hasReady()) work.push({ replica, rd: replica.raw.ready() });
+    if (work.length === 0) return;
+    // 1. Persist every log append and hard state in one synced write.
+    const logBatch = this.engine.newBatch();
+    let mustSync = false;
+    for (const { replica, rd } of work) {
+      replica.storage.append(logBatch, rd.entries);
+      if (rd.hardState) replica.storage.setHardState(logBatch, rd.hardState);
+      mustSync ||= rd.mustSync;
+    }
+    if (logBatch.count > 0) await logBatch.commit({ sync: mustSync });
+    // 2. Send messages, coalesced per destination node.
+    const outbox = new Map<number, RaftEnvelope[]>();
+    for (const { replica, rd } of work) {
+      for (const message of rd.messages) {
+        const node = replica.nodeOfReplica(message.to);
+        if (!node) continue;
+        let list = outbox.get(node);
+        if (!list) outbox.set(node, (list = []));
+        list.push({ rangeId: replica.rangeId, message });
+      }
+    }
+    for (const [node, envelopes] of outbox) this.transport.send(node, envelopes);
+    // 3. Apply committed commands.
+    const applyBatch = this.engine.newBatch();
+    const applied: Array<{ replica: Replica; ids: string[] }> = [];
+    for (const { replica, rd } of work) {
+      const ids = this.#apply(applyBatch, replica, rd);
+      applied.push({ replica, ids });
+    }
+    if (applyBatch.count > 0) await applyBatch.commit({ sync: false });
+    // 4. Acknowledge, answer reads, advance.
+    for (const { replica, rd } of work) {
+      if (rd.softState && rd.softState.role !== 'leader') replica.failWaiters('leadership lost');
+      for (const rs of rd.readStates) {
+        const key = Buffer.from(rs.requestContext).toString('latin1');
+        const waiter = replica.reads.get(key);
+        if (waiter) {
+          replica.reads.delete(key);
+          waiter.resolve(rs.index);
+        }
+      }
+      replica.raw.advance(rd);
+    }
+    for (const { replica, ids } of applied) {
+      for (const id of ids) {
+        const waiter = replica.proposals.get(id);
+        if (waiter) {
+          replica.proposals.delete(id);
+          waiter.resolve();
+        }
+      }
+      replica.notifyApplied();
+    }
+    // More work may have arrived meanwhile.
+    for (const replica of this.replicas.values()) if (replica.raw.hasReady()) return this.#schedule();
+  }
+
+  #apply(batch: Batch, replica: Replica, rd: Ready): string[] {
+    const ids: string[] = [];
+    if (rd.committedEntries.length === 0) return ids;
+    for (const entry of rd.committedEntries) {
+      if (entry.type === 'confChange') {
+        try {
+          replica.storage.setConfState(replica.raw.applyConfChange(decodeConfChange(entry.data)));
+        } catch {
+          // A malformed change is applied as a no-op on every replica alike.
+        }
+      } else if (entry.data.length > 0) {
+        const command = decodeCommand(entry.data);
+        for (const w of command.writes) {
+          if (w.value) batch.put(w.key, w.value);
+          else batch.del(w.key);
+        }
+        addStats(replica.stats, command.stats);
+        ids.push(command.id.toString('hex'));
+      }
+      replica.appliedIndex = entry.index;
+    }
+    this.log.setAppliedState(batch, replica.rangeId, {
+      appliedIndex: replica.appliedIndex,
+      data: encodeAppliedData({ confState: replica.storage.confState, stats: replica.stats }),
+    });
+    return ids;
+  }
+
+  #leaderOrThrow(rangeId: number): Replica {
+    const replica = this.replica(rangeId);
+    const status = replica.raw.status();
+    if (status.role !== 'leader') throw new NotLeaderError(rangeId, replica.nodeOfReplica(status.lead));
+    return replica;
+  }
+
+  /** Proposes a command and resolves once it is applied here. */
+  #propose(replica: Replica, command: Command): Promise<void> {
+    const id = command.id.toString('hex');
+    const done = new Promise<void>((resolve, reject) => replica.proposals.set(id, { resolve, reject }));
+    try {
+      replica.raw.propose(encodeCommand(command));
+    } catch (error) {
+      replica.proposals.delete(id);
+      throw error;
+    }
+    this.#schedule();
+    return done;
+  }
+
+  /** A linearizable read point: resolves when this replica has applied everything committed before the call. */
+  async #readBarrier(replica: Replica): Promise<void> {
+    const context = Buffer.from(`${this.nodeId}:${++this.#readSeq}`);
+    const index = new Promise<number>((resolve, reject) => replica.reads.set(context.toString('latin1'), { resolve, reject }));
+    replica.raw.readIndex(context);
+    this.#schedule();
+    await replica.waitApplied(await index);
+  }
+
+  /** Executes one request on the range's leader replica on this store. */
+  async execute(rangeId: number, request: KvRequest): Promise<KvResponse> {
+    const replica = this.#leaderOrThrow(rangeId);
+    if (request.type === 'get' || request.type === 'scan') {
+      await this.#readBarrier(replica);
+      const ts = this.hlc.now();
+      if (request.type === 'get') return { type: 'get', value: (await mvccGet(this.engine, request.key, ts)).value };
+      const result = await mvccScan(this.engine, { key: request.key, endKey: request.endKey }, ts, { maxKeys: request.maxKeys ?? 0 });
+      return { type: 'scan', rows: result.rows.map((r) => ({ key: r.key, value: r.value })) };
+    }
+    const release = await replica.latches.acquire([request.key]);
+    try {
+      this.#leaderOrThrow(rangeId);
+      const ts: Timestamp = this.hlc.now();
+      const batch = this.engine.newBatch();
+      const delta: MvccStats = emptyStats();
+      let response: KvResponse;
+      switch (request.type) {
+        case 'put':
+          await mvccPut(batch, delta, request.key, ts, request.value);
+          response = { type: 'put' };
+          break;
+        case 'cput':
+          await mvccConditionalPut(batch, delta, request.key, ts, request.value, request.expected);
+          response = { type: 'cput' };
+          break;
+        case 'delete':
+          await mvccDelete(batch, delta, request.key, ts);
+          response = { type: 'delete' };
+          break;
+        case 'increment':
+          response = { type: 'increment', value: await mvccIncrement(batch, delta, request.key, ts, request.delta) };
+          break;
+      }
+      await this.#propose(replica, { id: randomBytes(16), writes: batch.writes(), stats: delta });
+      return response;
+    } finally {
+      release();
+    }
+  }
+
+  /** Stops processing; pending requests fail as ambiguous. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#cycleRunning) await this.#cycleRunning;
+    for (const r of this.replicas.values()) r.failWaiters('store closed');
+  }
+}
