@@ -1,0 +1,12 @@
+/**
+ * node/rpc — how nodes talk: meridian.proto (the wire schema, encoded with
+ * protobufjs), gRPC services over raw bytes, the batched Raft transport (one
+ * stream per node pair) and helpers to dial peers and call them.
+ */
+export {
+  BootstrapRequestType, BootstrapResponseType, decodeMessage, encodeMessage, KvRequestType, KvResponseType, messageFromWire,
+  messageToWire, RaftBatchType, StatusRequestType, StatusResponseType, type WireRaftMessage,
+} from './codec.ts';
+export { dial, unary, type MeridianClientInstance } from './grpc.ts';
+export { GrpcRaftTransport, type Envelope } from './raft-transport.ts';
+export { startRpcServer, type RpcHandlers } from './server.ts';

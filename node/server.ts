@@ -1,0 +1,247 @@
+/**
+ * A Meridian node: one store (LevelDB), its replicas, the gRPC services
+ * peers and clients call, the HTTP endpoints (/health, /_status/vars) and the
+ * tick timer. A node starts uninitialised until `meridian init` bootstraps
+ * the cluster; its identity (cluster ID, node ID, member addresses) is then
+ * persisted in the store, so a restart resumes where it stopped.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server as HttpServer } from 'node:http';
+import type * as grpc from '@grpc/grpc-js';
+import { Hlc, SystemClock } from './hlc/index.ts';
+import { keyMax, keyMin, storeIdentKey } from './keys/index.ts';
+import {
+  AmbiguousResultError, NotLeaderError, RangeNotFoundError, Store, type KvRequest, type KvResponse, type RangeDescriptor,
+} from './kv/index.ts';
+import {
+  BootstrapRequestType, BootstrapResponseType, decodeMessage, dial, encodeMessage, GrpcRaftTransport, KvRequestType,
+  KvResponseType, messageFromWire, RaftBatchType, startRpcServer, StatusResponseType, unary, type WireRaftMessage,
+} from './rpc/index.ts';
+import { ConditionFailedError, Engine, InvalidArgumentError } from './storage/index.ts';
+
+export interface NodeOptions {
+  readonly storeDir: string;
+  /** host:port this node listens on and peers reach it at. */
+  readonly listenAddr: string;
+  readonly httpAddr?: string;
+  readonly join?: readonly string[];
+  readonly locality?: string;
+  readonly tickMs?: number;
+}
+
+interface Identity {
+  readonly clusterId: string;
+  readonly nodeId: number;
+  readonly addresses: readonly string[];
+}
+
+interface WireKvRequest {
+  rangeId: number; type: string; key: Buffer; endKey: Buffer; value: Buffer; expected: Buffer; expectAbsent: boolean;
+  delta: number; maxKeys: number;
+}
+
+function splitHostPort(address: string): { host: string; port: number } {
+  const i = address.lastIndexOf(':');
+  return { host: address.slice(0, i), port: Number(address.slice(i + 1)) };
+}
+
+export class MeridianNode {
+  #identity: Identity | null = null;
+  #store: Store | null = null;
+  #transport: GrpcRaftTransport | null = null;
+  #timer: NodeJS.Timeout | null = null;
+  #rpc: grpc.Server | null = null;
+  #http: HttpServer | null = null;
+  #rejectedBatches = 0;
+  #requests = 0;
+  address = '';
+  httpAddress = '';
+
+  private constructor(readonly engine: Engine, readonly options: NodeOptions) {}
+
+  static async start(options: NodeOptions): Promise<MeridianNode> {
+    const engine = await Engine.open(options.storeDir);
+    const node = new MeridianNode(engine, options);
+    const raw = engine.getSync(storeIdentKey);
+    if (raw) node.#identity = JSON.parse(raw.toString('utf8')) as Identity;
+    const { host, port } = splitHostPort(options.listenAddr);
+    const rpc = await startRpcServer(host, port, {
+      raftBatch: (bytes) => node.#onRaftBatch(bytes),
+      kv: (bytes) => node.#onKv(bytes),
+      status: async () => node.#status(),
+      bootstrap: (bytes) => node.#onBootstrap(bytes),
+    });
+    node.#rpc = rpc.server;
+    node.address = `${host}:${rpc.port}`;
+    if (options.httpAddr) await node.#startHttp(options.httpAddr);
+    if (node.#identity) await node.#serve(node.#identity);
+    return node;
+  }
+
+  get nodeId(): number {
+    return this.#identity?.nodeId ?? 0;
+  }
+
+  get serving(): boolean {
+    return this.#store !== null;
+  }
+
+  async #serve(identity: Identity): Promise<void> {
+    const transport = new GrpcRaftTransport(identity.nodeId, identity.clusterId, (id) => identity.addresses[id - 1]);
+    const store = new Store(this.engine, identity.nodeId, transport, new Hlc(new SystemClock()));
+    await store.start();
+    this.#transport = transport;
+    this.#store = store;
+    this.#timer = setInterval(() => store.tick(), this.options.tickMs ?? 50);
+  }
+
+  async #onBootstrap(bytes: Buffer): Promise<Buffer> {
+    const request = decodeMessage<{ clusterId: string; addresses: string[]; forward: boolean }>(BootstrapRequestType, bytes);
+    const fail = (error: string) => encodeMessage(BootstrapResponseType, { error });
+    if (this.#identity) return fail(`node is already part of cluster ${this.#identity.clusterId}`);
+    const nodeId = request.addresses.indexOf(this.address) + 1;
+    if (nodeId === 0) return fail(`this node (${this.address}) is not among ${request.addresses.join(', ')}`);
+    const clusterId = request.clusterId || randomUUID();
+    if (request.forward) {
+      for (const address of request.addresses) {
+        if (address === this.address) continue;
+        const client = dial(address);
+        try {
+          const response = decodeMessage<{ error: string }>(BootstrapResponseType, await unary(client, 'bootstrap',
+            encodeMessage(BootstrapRequestType, { clusterId, addresses: request.addresses, forward: false }), 10_000));
+          if (response.error) return fail(`${address}: ${response.error}`);
+        } catch (error) {
+          return fail(`${address}: ${(error as Error).message}`);
+        } finally {
+          client.close();
+        }
+      }
+    }
+    const identity: Identity = { clusterId, nodeId, addresses: request.addresses };
+    const desc: RangeDescriptor = {
+      rangeId: 1, startKey: keyMin, endKey: keyMax,
+      replicas: request.addresses.map((_, i) => ({ nodeId: i + 1, replicaId: i + 1 })),
+    };
+    const store = new Store(this.engine, nodeId, { send() {} }, new Hlc(new SystemClock()));
+    await store.bootstrapRange(desc);
+    const batch = this.engine.newBatch();
+    batch.put(storeIdentKey, Buffer.from(JSON.stringify(identity)));
+    await batch.commit({ sync: true });
+    this.#identity = identity;
+    await this.#serve(identity);
+    return encodeMessage(BootstrapResponseType, { error: '' });
+  }
+
+  #onRaftBatch(bytes: Buffer): void {
+    const store = this.#store;
+    if (!store || !this.#identity) return;
+    const batch = decodeMessage<{ fromNode: number; clusterId: string; envelopes: Array<{ rangeId: number; message: WireRaftMessage }> }>(RaftBatchType, bytes);
+    if (batch.clusterId !== this.#identity.clusterId) {
+      this.#rejectedBatches++;
+      return;
+    }
+    const envelopes = [];
+    for (const e of batch.envelopes) {
+      const message = messageFromWire(e.message);
+      if (message) envelopes.push({ rangeId: e.rangeId, message });
+    }
+    store.deliver(envelopes);
+  }
+
+  async #onKv(bytes: Buffer): Promise<Buffer> {
+    this.#requests++;
+    const store = this.#store;
+    const respond = (fields: object) => encodeMessage(KvResponseType, fields);
+    if (!store) return respond({ error: 'node is not initialised', errorKind: 'unavailable' });
+    let wire: WireKvRequest;
+    try {
+      wire = decodeMessage<WireKvRequest>(KvRequestType, bytes);
+    } catch (error) {
+      return respond({ error: `malformed request: ${(error as Error).message}`, errorKind: 'invalid' });
+    }
+    let request: KvRequest;
+    switch (wire.type) {
+      case 'get': request = { type: 'get', key: wire.key }; break;
+      case 'scan': request = { type: 'scan', key: wire.key, endKey: wire.endKey, maxKeys: wire.maxKeys }; break;
+      case 'put': request = { type: 'put', key: wire.key, value: wire.value }; break;
+      case 'cput': request = { type: 'cput', key: wire.key, value: wire.value, expected: wire.expectAbsent ? null : wire.expected }; break;
+      case 'delete': request = { type: 'delete', key: wire.key }; break;
+      case 'increment': request = { type: 'increment', key: wire.key, delta: BigInt(wire.delta) }; break;
+      default: return respond({ error: `unknown request type ${wire.type}`, errorKind: 'invalid' });
+    }
+    try {
+      const response: KvResponse = await store.execute(wire.rangeId || 1, request);
+      switch (response.type) {
+        case 'get': return respond({ found: response.value !== null, value: response.value ?? Buffer.alloc(0) });
+        case 'scan': return respond({ rows: response.rows });
+        case 'increment': return respond({ number: Number(response.value) });
+        default: return respond({});
+      }
+    } catch (error) {
+      if (error instanceof NotLeaderError) return respond({ error: error.message, errorKind: 'notLeader', leaderNode: error.leaderNodeId });
+      if (error instanceof RangeNotFoundError) return respond({ error: error.message, errorKind: 'rangeNotFound' });
+      if (error instanceof ConditionFailedError) {
+        return respond({ error: error.message, errorKind: 'conditionFailed', found: error.actualValue !== null, value: Buffer.from(error.actualValue ?? []) });
+      }
+      if (error instanceof AmbiguousResultError) return respond({ error: error.message, errorKind: 'ambiguous' });
+      if (error instanceof InvalidArgumentError) return respond({ error: error.message, errorKind: 'invalid' });
+      return respond({ error: (error as Error).message, errorKind: 'internal' });
+    }
+  }
+
+  #status(): Buffer {
+    const ranges = [...(this.#store?.replicas.values() ?? [])].map((r) => {
+      const s = r.raw.status();
+      return { rangeId: r.rangeId, role: s.role, term: s.term, leaderNode: r.nodeOfReplica(s.lead), applied: r.appliedIndex, commit: s.commit };
+    });
+    return encodeMessage(StatusResponseType, {
+      nodeId: this.nodeId, clusterId: this.#identity?.clusterId ?? '', locality: this.options.locality ?? '', ranges, address: this.address,
+    });
+  }
+
+  #metrics(): string {
+    const replicas = [...(this.#store?.replicas.values() ?? [])];
+    const leaders = replicas.filter((r) => r.isLeader()).length;
+    const lines = [
+      '# HELP meridian_ranges Replicas hosted by this node.', '# TYPE meridian_ranges gauge', `meridian_ranges ${replicas.length}`,
+      '# HELP meridian_leaders Replicas this node leads.', '# TYPE meridian_leaders gauge', `meridian_leaders ${leaders}`,
+      '# HELP meridian_kv_requests_total KV requests received.', '# TYPE meridian_kv_requests_total counter', `meridian_kv_requests_total ${this.#requests}`,
+      '# HELP meridian_raft_batches_sent_total Raft batches sent to peers.', '# TYPE meridian_raft_batches_sent_total counter',
+      `meridian_raft_batches_sent_total ${this.#transport?.sentBatches ?? 0}`,
+      '# HELP meridian_raft_batches_rejected_total Raft batches from another cluster.', '# TYPE meridian_raft_batches_rejected_total counter',
+      `meridian_raft_batches_rejected_total ${this.#rejectedBatches}`,
+      '# HELP meridian_raft_applied_index Applied index per range.', '# TYPE meridian_raft_applied_index gauge',
+      ...replicas.map((r) => `meridian_raft_applied_index{range="${r.rangeId}"} ${r.appliedIndex}`),
+    ];
+    return `${lines.join('\n')}\n`;
+  }
+
+  async #startHttp(address: string): Promise<void> {
+    const { host, port } = splitHostPort(address);
+    const server = createServer((req, res) => {
+      if (req.url === '/health') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ status: 'ok', nodeId: this.nodeId, serving: this.serving }));
+      } else if (req.url === '/_status/vars') {
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+        res.end(this.#metrics());
+      } else {
+        res.writeHead(404).end();
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(port, host, resolve));
+    const bound = server.address();
+    this.httpAddress = typeof bound === 'object' && bound ? `${host}:${bound.port}` : address;
+    this.#http = server;
+  }
+
+  /** Stops serving and closes the store cleanly. */
+  async stop(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    await this.#store?.close();
+    this.#transport?.close();
+    await new Promise<void>((resolve) => (this.#rpc ? this.#rpc.tryShutdown(() => resolve()) : resolve()));
+    await new Promise<void>((resolve) => (this.#http ? this.#http.close(() => resolve()) : resolve()));
+    await this.engine.close();
+  }
+}
