@@ -232,6 +232,16 @@ export class RawNode {
     if (isJoint(r.tracker.config)) r.maybeAutoLeave();
   }
 
+  /** This replica's role, without building a full status. */
+  get role(): RaftRole {
+    return this.#raft.role;
+  }
+
+  /** The leader this replica knows of (0: none), without building a full status. */
+  get leader(): ReplicaId {
+    return this.#raft.lead;
+  }
+
   status(): RaftStatus {
     const r = this.#raft;
     const progress = new Map<ReplicaId, ProgressStatus>();

@@ -98,7 +98,7 @@ export class Replica {
   }
 
   isLeader(): boolean {
-    return this.raw.status().role === 'leader';
+    return this.raw.role === 'leader';
   }
 
   /** Resolves once everything up to `index` is applied here. */

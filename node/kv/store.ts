@@ -249,8 +249,7 @@ export class Store {
 
   #leaderOrThrow(rangeId: number): Replica {
     const replica = this.replica(rangeId);
-    const status = replica.raw.status();
-    if (status.role !== 'leader') throw new NotLeaderError(rangeId, replica.nodeOfReplica(status.lead));
+    if (replica.raw.role !== 'leader') throw new NotLeaderError(rangeId, replica.nodeOfReplica(replica.raw.leader));
     return replica;
   }
 
