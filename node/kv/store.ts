@@ -150,6 +150,7 @@ export class Store {
   }
 
   async #runCycle(): Promise<void> {
+    if (this.#closed) return;
     if (this.#cycleRunning) {
       await this.#cycleRunning;
       return this.#schedule();
@@ -160,6 +161,7 @@ export class Store {
 
   /** One scheduler cycle over every replica with work. */
   async processReady(): Promise<void> {
+    if (this.#closed) return;
     const work: Array<{ replica: Replica; rd: Ready }> = [];
     for (const replica of this.replicas.values()) if (replica.raw.hasReady()) work.push({ replica, rd: replica.raw.ready() });
     if (work.length === 0) return;

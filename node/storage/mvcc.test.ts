@@ -346,6 +346,8 @@ describe('mvcc model', () => {
       };
       for (const o of ops) {
         if (o.kind === 'put') {
+          // Replicas refuse writes at or below their GC threshold; the engine leaves that to them.
+          if (o.wall <= gcThreshold) continue;
           const versions = model.get(o.key) ?? [];
           const newest = Math.max(0, ...versions.map((x) => x.wall));
           const batch = engine.newBatch();
@@ -381,6 +383,6 @@ describe('mvcc model', () => {
         }
         expect(stats).toEqual(await computeStats(engine, all));
       }
-    })), { numRuns: 40 });
+    })), { numRuns: Number(process.env.MVCC_RUNS ?? 40) });
   });
 });
