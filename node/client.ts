@@ -20,6 +20,7 @@ export class KvClient {
   readonly #clients = new Map<string, MeridianClientInstance>();
   #leader = 0;
 
+  /** `addresses[i]` must be node i+1's address: leader hints name node IDs. */
   constructor(readonly addresses: readonly string[], readonly timeoutMs = 5_000) {}
 
   #client(address: string): MeridianClientInstance {

@@ -8,13 +8,14 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type * as grpc from '@grpc/grpc-js';
-import { Hlc, SystemClock } from './hlc/index.ts';
+import { Hlc, OffsetClock, SystemClock } from './hlc/index.ts';
 import { keyMax, keyMin, storeIdentKey } from './keys/index.ts';
 import {
   AmbiguousResultError, NotLeaderError, RangeNotFoundError, Store, type KvRequest, type KvResponse, type RangeDescriptor,
 } from './kv/index.ts';
 import {
-  BootstrapRequestType, BootstrapResponseType, decodeMessage, dial, encodeMessage, GrpcRaftTransport, KvRequestType,
+  BootstrapRequestType, BootstrapResponseType, decodeMessage, dial, encodeMessage, FaultRequestType, FaultResponseType,
+  GrpcRaftTransport, KvRequestType,
   KvResponseType, messageFromWire, RaftBatchType, startRpcServer, StatusResponseType, unary, type WireRaftMessage,
 } from './rpc/index.ts';
 import { ConditionFailedError, Engine, InvalidArgumentError } from './storage/index.ts';
@@ -53,6 +54,10 @@ export class MeridianNode {
   #rpc: grpc.Server | null = null;
   #http: HttpServer | null = null;
   #rejectedBatches = 0;
+  /** The physical clock, skewable for fault injection. */
+  readonly clock = new OffsetClock(new SystemClock());
+  /** Peers whose Raft traffic to this node is dropped (fault injection). */
+  readonly #droppedFrom = new Set<number>();
   #requests = 0;
   address = '';
   httpAddress = '';
@@ -70,6 +75,7 @@ export class MeridianNode {
       kv: (bytes) => node.#onKv(bytes),
       status: async () => node.#status(),
       bootstrap: (bytes) => node.#onBootstrap(bytes),
+      fault: async (bytes) => node.#onFault(bytes),
     });
     node.#rpc = rpc.server;
     node.address = `${host}:${rpc.port}`;
@@ -88,7 +94,7 @@ export class MeridianNode {
 
   async #serve(identity: Identity): Promise<void> {
     const transport = new GrpcRaftTransport(identity.nodeId, identity.clusterId, (id) => identity.addresses[id - 1]);
-    const store = new Store(this.engine, identity.nodeId, transport, new Hlc(new SystemClock()));
+    const store = new Store(this.engine, identity.nodeId, transport, new Hlc(this.clock));
     await store.start();
     this.#transport = transport;
     this.#store = store;
@@ -140,6 +146,7 @@ export class MeridianNode {
       this.#rejectedBatches++;
       return;
     }
+    if (this.#droppedFrom.has(batch.fromNode)) return;
     const envelopes = [];
     for (const e of batch.envelopes) {
       const message = messageFromWire(e.message);
@@ -187,6 +194,37 @@ export class MeridianNode {
       if (error instanceof InvalidArgumentError) return respond({ error: error.message, errorKind: 'invalid' });
       return respond({ error: (error as Error).message, errorKind: 'internal' });
     }
+  }
+
+  /**
+   * Fault injection: `drop` cuts traffic with a peer both ways, `delay` adds
+   * one-way latency to what this node sends it, `clock-offset` skews this
+   * node's physical clock, `heal` undoes everything.
+   */
+  #onFault(bytes: Buffer): Buffer {
+    const request = decodeMessage<{ action: string; peer: number; delayMs: number; clockOffsetMs: number }>(FaultRequestType, bytes);
+    const transport = this.#transport;
+    switch (request.action) {
+      case 'drop':
+        transport?.blocked.add(request.peer);
+        this.#droppedFrom.add(request.peer);
+        break;
+      case 'delay':
+        transport?.setDelay(request.peer, request.delayMs);
+        break;
+      case 'clock-offset':
+        this.clock.offsetMicros = request.clockOffsetMs * 1000;
+        break;
+      case 'heal':
+        transport?.blocked.clear();
+        this.#droppedFrom.clear();
+        this.clock.offsetMicros = 0;
+        for (const id of this.#identity?.addresses.keys() ?? []) if (id + 1 !== this.nodeId) transport?.setDelay(id + 1, 0);
+        break;
+      default:
+        return encodeMessage(FaultResponseType, { error: `unknown fault action ${request.action}` });
+    }
+    return encodeMessage(FaultResponseType, { error: '' });
   }
 
   #status(): Buffer {

@@ -13,8 +13,17 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { KvClient } from '../node/client.ts';
 import {
-  decodeMessage, dial, GrpcRaftTransport, KvResponseType, StatusResponseType, unary,
+  decodeMessage, dial, encodeMessage, FaultRequestType, GrpcRaftTransport, KvResponseType, StatusResponseType, unary,
 } from '../node/rpc/index.ts';
+
+async function fault(address: string, request: Record<string, unknown>): Promise<void> {
+  const client = dial(address);
+  try {
+    await unary(client, 'fault', encodeMessage(FaultRequestType, request), 5_000);
+  } finally {
+    client.close();
+  }
+}
 
 const bin = fileURLToPath(new URL('../node/meridian.mjs', import.meta.url));
 
@@ -141,6 +150,33 @@ describe('three-node cluster of real processes', () => {
       await until('the foreign batch to be rejected', async () => /meridian_raft_batches_rejected_total [1-9]/.test(await fetch(`http://${vars0}/_status/vars`).then((r) => r.text())));
       intruder.close();
       expect((await client.get(Buffer.from('after-failover')))?.toString()).toBe('yes');
+
+      // Fault injection: cut the current leader off from both peers; the others elect a new leader.
+      const before = await Promise.all(addresses.map(status));
+      const cutIndex = before.findIndex((s) => s.ranges[0]?.role === 'leader');
+      const cutNode = cutIndex + 1;
+      for (const [i, address] of addresses.entries()) {
+        if (i === cutIndex) continue;
+        await fault(address, { action: 'drop', peer: cutNode });
+        await fault(addresses[cutIndex]!, { action: 'drop', peer: i + 1 });
+      }
+      await until('a leader among the others', async () => {
+        const all = await Promise.all(addresses.map(status));
+        return all.some((s, i) => i !== cutIndex && s.ranges[0]?.role === 'leader');
+      });
+      // The cut-off leader may accept the write and then lose leadership: an
+      // ambiguous result, which a put (idempotent) may retry.
+      await until('a write during the partition', async () => {
+        try {
+          await client.put(Buffer.from('during-partition'), Buffer.from('ok'));
+          return true;
+        } catch (error) {
+          if ((error as { kind?: string }).kind === 'ambiguous') return false;
+          throw error;
+        }
+      });
+      for (const address of addresses) await fault(address, { action: 'heal' });
+      expect((await client.get(Buffer.from('during-partition')))?.toString()).toBe('ok');
     } finally {
       client.close();
     }

@@ -28,6 +28,8 @@ export const StatusRequestType = type('StatusRequest');
 export const StatusResponseType = type('StatusResponse');
 export const BootstrapRequestType = type('BootstrapRequest');
 export const BootstrapResponseType = type('BootstrapResponse');
+export const FaultRequestType = type('FaultRequest');
+export const FaultResponseType = type('FaultResponse');
 
 const toObjectOptions = { longs: Number, bytes: Buffer, defaults: true, arrays: true } as const;
 

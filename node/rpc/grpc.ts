@@ -18,6 +18,7 @@ export const meridianService = {
   kv: { path: '/meridian.Node/Kv', requestStream: false, responseStream: false, ...raw },
   status: { path: '/meridian.Node/Status', requestStream: false, responseStream: false, ...raw },
   bootstrap: { path: '/meridian.Node/Bootstrap', requestStream: false, responseStream: false, ...raw },
+  fault: { path: '/meridian.Node/Fault', requestStream: false, responseStream: false, ...raw },
 } satisfies grpc.ServiceDefinition;
 
 export const MeridianClient = grpc.makeGenericClientConstructor(meridianService, 'Node');
@@ -26,6 +27,7 @@ export type MeridianClientInstance = InstanceType<typeof MeridianClient> & {
   kv(request: Buffer, options: grpc.CallOptions, callback: (error: grpc.ServiceError | null, response?: Buffer) => void): grpc.ClientUnaryCall;
   status(request: Buffer, options: grpc.CallOptions, callback: (error: grpc.ServiceError | null, response?: Buffer) => void): grpc.ClientUnaryCall;
   bootstrap(request: Buffer, options: grpc.CallOptions, callback: (error: grpc.ServiceError | null, response?: Buffer) => void): grpc.ClientUnaryCall;
+  fault(request: Buffer, options: grpc.CallOptions, callback: (error: grpc.ServiceError | null, response?: Buffer) => void): grpc.ClientUnaryCall;
 };
 
 /** Dials a peer (insecure: nodes talk over a trusted network or loopback in this build). */
@@ -39,7 +41,7 @@ export function dial(address: string): MeridianClientInstance {
 
 /** Calls a unary method with a deadline. */
 export function unary(
-  client: MeridianClientInstance, method: 'kv' | 'status' | 'bootstrap', request: Buffer, timeoutMs: number,
+  client: MeridianClientInstance, method: 'kv' | 'status' | 'bootstrap' | 'fault', request: Buffer, timeoutMs: number,
 ): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     client[method](request, { deadline: Date.now() + timeoutMs }, (error, response) => {

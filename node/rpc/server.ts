@@ -11,6 +11,7 @@ export interface RpcHandlers {
   kv(bytes: Buffer): Promise<Buffer>;
   status(bytes: Buffer): Promise<Buffer>;
   bootstrap(bytes: Buffer): Promise<Buffer>;
+  fault(bytes: Buffer): Promise<Buffer>;
 }
 
 function unaryHandler(fn: (bytes: Buffer) => Promise<Buffer>): grpc.handleUnaryCall<Buffer, Buffer> {
@@ -39,6 +40,7 @@ export async function startRpcServer(host: string, port: number, handlers: RpcHa
     kv: unaryHandler(handlers.kv),
     status: unaryHandler(handlers.status),
     bootstrap: unaryHandler(handlers.bootstrap),
+    fault: unaryHandler(handlers.fault),
   });
   const bound = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (error, p) => (error ? reject(error) : resolve(p)));
