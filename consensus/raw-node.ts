@@ -237,6 +237,25 @@ export class RawNode {
     return this.#raft.role;
   }
 
+  /** Whether this leader's group is idle enough to quiesce (cheap). */
+  get canQuiesce(): boolean {
+    return this.#raft.canQuiesce();
+  }
+
+  /**
+   * Ends quiescence here without a message: the caller does so when it
+   * suspects the leader is gone (e.g. its node stopped heartbeating), so the
+   * election timeout runs again.
+   */
+  wake(): void {
+    this.#raft.quiesced = false;
+  }
+
+  /** Whether the group is quiesced here: ticks do nothing until a message or proposal. */
+  get quiesced(): boolean {
+    return this.#raft.quiesced;
+  }
+
   /** The leader this replica knows of (0: none), without building a full status. */
   get leader(): ReplicaId {
     return this.#raft.lead;

@@ -152,7 +152,7 @@ export class MeridianNode {
       const message = messageFromWire(e.message);
       if (message) envelopes.push({ rangeId: e.rangeId, message });
     }
-    store.deliver(envelopes);
+    store.deliver(envelopes, batch.fromNode);
   }
 
   async #onKv(bytes: Buffer): Promise<Buffer> {

@@ -51,7 +51,7 @@ export class LocalNetwork {
       const store = this.stores.get(to);
       if (!store || this.cut.has(`${from}->${to}`)) return;
       this.delivered += envelopes.length;
-      store.deliver(envelopes);
+      store.deliver(envelopes, from);
     });
   }
 }

@@ -69,6 +69,8 @@ export class Replica {
   readonly proposals = new Map<string, Waiter<void>>();
   /** ReadIndex requests by context, waiting for their read index. */
   readonly reads = new Map<string, Waiter<number>>();
+  /** Consecutive ticks this leader's group has been idle (quiesces after a few). */
+  idleTicks = 0;
   /** Waiters for the applied index to reach a value. */
   appliedWaiters: Array<{ index: number; resolve: () => void }> = [];
 

@@ -106,6 +106,29 @@ describe('replicated store', () => {
     expect(restarted.store.replica(1).stats).toEqual(leader.store.replica(1).stats);
   }, 60_000);
 
+  it('quiesces an idle range and wakes it on the next write', async () => {
+    const { network, nodes } = await cluster();
+    const leader = await until('a leader', () => leaderOf(nodes, network));
+    await leader.store.execute(1, { type: 'put', key: k('q'), value: k('1') });
+    await until('the range to quiesce', () => nodes.every((n) => n.store.replica(1).raw.quiesced));
+    const before = network.delivered;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(network.delivered).toBe(before);
+    await leader.store.execute(1, { type: 'put', key: k('q'), value: k('2') });
+    expect(await leader.store.execute(1, { type: 'get', key: k('q') })).toEqual({ type: 'get', value: k('2') });
+    expect(network.delivered).toBeGreaterThan(before);
+
+    // A quiesced range whose leader's node dies wakes and elects a new leader.
+    await until('the range to quiesce again', () => nodes.every((n) => n.store.replica(1).raw.quiesced));
+    const old = leaderOf(nodes, network)!;
+    clearInterval(old.timer);
+    network.unregister(old.id);
+    await old.store.close();
+    const fresh = await until('a new leader after the quiesced leader died', () => leaderOf(nodes.filter((n) => n !== old), network), 15_000);
+    expect(await fresh.store.execute(1, { type: 'get', key: k('q') })).toEqual({ type: 'get', value: k('2') });
+    await old.engine.close();
+  }, 30_000);
+
   it('conditional puts fail with the actual value and leave nothing behind', async () => {
     const { network, nodes } = await cluster();
     const leader = await until('a leader', () => leaderOf(nodes, network));

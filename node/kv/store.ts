@@ -58,6 +58,12 @@ export type KvResponse =
   | { readonly type: 'increment'; readonly value: bigint };
 
 const replicaListPrefix = storeLocalKey('replica/');
+/** Idle ticks before a leader quiesces its group. */
+const quiesceAfterTicks = 3;
+/** Ticks between node-level heartbeats to every peer (one per node pair, whatever the number of ranges). */
+const nodeHeartbeatTicks = 5;
+/** A quiesced follower whose leader's node has been silent this long wakes and may elect a new leader. */
+const leaderNodeSilentTicks = 20;
 
 export class Store {
   readonly replicas = new Map<number, Replica>();
@@ -66,6 +72,9 @@ export class Store {
   #cycleRunning: Promise<void> | null = null;
   #closed = false;
   #readSeq = 0;
+  #ticks = 0;
+  /** The tick at which each peer node was last heard from. */
+  readonly #lastHeard = new Map<number, number>();
 
   constructor(
     readonly engine: Engine,
@@ -127,15 +136,45 @@ export class Store {
     return r;
   }
 
-  /** Advances every replica's logical clock by one tick. */
+  /**
+   * Advances every replica's logical clock by one tick. A leader whose group
+   * stayed idle for a few ticks quiesces it, so idle ranges cost no
+   * heartbeats; any request or message wakes the group.
+   */
   tick(): void {
-    for (const r of this.replicas.values()) r.raw.tick();
+    this.#ticks++;
+    if (this.#ticks % nodeHeartbeatTicks === 0) this.#heartbeatPeers();
+    for (const r of this.replicas.values()) {
+      if (r.raw.quiesced) {
+        const leaderNode = r.nodeOfReplica(r.raw.leader);
+        const heard = this.#lastHeard.get(leaderNode) ?? this.#ticks;
+        if (leaderNode !== this.nodeId && this.#ticks - heard > leaderNodeSilentTicks) r.raw.wake();
+        continue;
+      }
+      r.raw.tick();
+      if (r.raw.role === 'leader' && r.raw.canQuiesce) {
+        if (++r.idleTicks >= quiesceAfterTicks) {
+          r.raw.quiesce();
+          r.idleTicks = 0;
+        }
+      } else {
+        r.idleTicks = 0;
+      }
+    }
     this.#schedule();
   }
 
-  /** Messages from another node. Unknown ranges are dropped (the sender retries). */
-  deliver(envelopes: readonly RaftEnvelope[]): void {
+  /** An empty batch to every peer node: node liveness that quiesced ranges rely on. */
+  #heartbeatPeers(): void {
+    const peers = new Set<number>();
+    for (const r of this.replicas.values()) for (const d of r.desc.replicas) if (d.nodeId !== this.nodeId) peers.add(d.nodeId);
+    for (const peer of peers) this.transport.send(peer, []);
+  }
+
+  /** Messages from another node (possibly none: a node heartbeat). Unknown ranges are dropped (the sender retries). */
+  deliver(envelopes: readonly RaftEnvelope[], fromNodeId = 0): void {
     if (this.#closed) return;
+    if (fromNodeId) this.#lastHeard.set(fromNodeId, this.#ticks);
     for (const env of envelopes) this.replicas.get(env.rangeId)?.raw.step(env.message);
     this.#schedule();
   }
