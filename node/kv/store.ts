@@ -63,7 +63,7 @@ const quiesceAfterTicks = 3;
 /** Ticks between node-level heartbeats to every peer (one per node pair, whatever the number of ranges). */
 const nodeHeartbeatTicks = 5;
 /** A quiesced follower whose leader's node has been silent this long wakes and may elect a new leader. */
-const leaderNodeSilentTicks = 20;
+const leaderNodeSilentTicks = 40;
 
 export class Store {
   readonly replicas = new Map<number, Replica>();
