@@ -10,6 +10,7 @@ import { applyConfChange, ConfChangeError, decodeConfChange, leaveJoint } from '
 import { entriesSize } from './entry-size.ts';
 import { ProposalDroppedError, SnapshotTemporarilyUnavailableError } from './errors.ts';
 import { RaftLog } from './log.ts';
+import type { RaftConfig } from './config.ts';
 import type { Progress } from './progress.ts';
 import { ReadOnly } from './read-only.ts';
 import { configFromConfState, confStateOf, isJoint, isVoter, members, ProgressTracker, type TrackerConfig } from './tracker.ts';
@@ -18,21 +19,8 @@ import type {
   ReplicaId, Rng, Snapshot, Term,
 } from './types.ts';
 
-export interface RaftOptions {
-  id: ReplicaId;
-  electionTicks: number;
-  heartbeatTicks: number;
-  applied: LogIndex;
-  maxSizePerMsg: number;
-  maxInflightMsgs: number;
-  maxInflightBytes: number;
-  maxUncommittedEntriesSize: number;
-  maxCommittedSizePerReady: number;
-  checkQuorum: boolean;
-  preVote: boolean;
-  readOnlyOption: 'safe' | 'leaseBased';
-  snapshotChunkBytes?: number;
-}
+/** The options the state machine runs with (RawNode's RaftConfig). */
+export type RaftOptions = RaftConfig;
 
 /** A chunked snapshot a follower is receiving. */
 interface IncomingSnapshot {
