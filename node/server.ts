@@ -28,6 +28,9 @@ export interface NodeOptions {
   readonly join?: readonly string[];
   readonly locality?: string;
   readonly tickMs?: number;
+  /** Largest tolerated clock offset between nodes (default 500 ms). */
+  readonly maxOffsetMicros?: number;
+  readonly offsetCheckMs?: number;
 }
 
 interface Identity {
@@ -54,6 +57,11 @@ export class MeridianNode {
   #rpc: grpc.Server | null = null;
   #http: HttpServer | null = null;
   #rejectedBatches = 0;
+  #offsetTimer: NodeJS.Timeout | null = null;
+  /** Measured clock offset to each peer (µs, peer minus us). */
+  readonly peerOffsets = new Map<number, number>();
+  /** Set when this node's clock is too far from a majority of its peers: it stops serving. */
+  fenced = false;
   /** The physical clock, skewable for fault injection. */
   readonly clock = new OffsetClock(new SystemClock());
   /** Peers whose Raft traffic to this node is dropped (fault injection). */
@@ -98,7 +106,40 @@ export class MeridianNode {
     await store.start();
     this.#transport = transport;
     this.#store = store;
-    this.#timer = setInterval(() => store.tick(), this.options.tickMs ?? 50);
+    // A fenced node takes no part in Raft at all (no ticks, no messages), so the
+    // others elect a leader without it until its clock is back within bounds.
+    this.#timer = setInterval(() => {
+      if (!this.fenced) store.tick();
+    }, this.options.tickMs ?? 50);
+    this.#offsetTimer = setInterval(() => void this.#measureClockOffsets(identity), this.options.offsetCheckMs ?? 1000);
+  }
+
+  /**
+   * Measures the clock offset to every peer (its wall clock at the midpoint of
+   * a round trip) and fences this node when the offset to a majority of peers
+   * exceeds 80% of the max offset, as CockroachDB does: timestamps from a
+   * clock that far off would break uncertainty intervals and leases.
+   */
+  async #measureClockOffsets(identity: Identity): Promise<void> {
+    const maxOffsetMicros = this.options.maxOffsetMicros ?? 500_000;
+    const peers = identity.addresses.map((address, i) => ({ id: i + 1, address })).filter((p) => p.id !== identity.nodeId);
+    await Promise.all(peers.map(async (peer) => {
+      const client = dial(peer.address);
+      try {
+        const sent = this.clock.nowMicros();
+        const reply = decodeMessage<{ wallMicros: number }>(StatusResponseType, await unary(client, 'status', Buffer.alloc(0), 2_000));
+        const received = this.clock.nowMicros();
+        if (received - sent > maxOffsetMicros) return; // too slow a round trip to measure anything
+        this.peerOffsets.set(peer.id, reply.wallMicros - (sent + received) / 2);
+      } catch {
+        this.peerOffsets.delete(peer.id);
+      } finally {
+        client.close();
+      }
+    }));
+    const far = [...this.peerOffsets.values()].filter((o) => Math.abs(o) > 0.8 * maxOffsetMicros).length;
+    // Fenced when this node's clock is far from more than half of its peers.
+    this.fenced = far > peers.length / 2;
   }
 
   async #onBootstrap(bytes: Buffer): Promise<Buffer> {
@@ -146,7 +187,7 @@ export class MeridianNode {
       this.#rejectedBatches++;
       return;
     }
-    if (this.#droppedFrom.has(batch.fromNode)) return;
+    if (this.#droppedFrom.has(batch.fromNode) || this.fenced) return;
     const envelopes = [];
     for (const e of batch.envelopes) {
       const message = messageFromWire(e.message);
@@ -160,6 +201,7 @@ export class MeridianNode {
     const store = this.#store;
     const respond = (fields: object) => encodeMessage(KvResponseType, fields);
     if (!store) return respond({ error: 'node is not initialised', errorKind: 'unavailable' });
+    if (this.fenced) return respond({ error: 'clock offset to the cluster exceeds the limit; not serving', errorKind: 'unavailable' });
     let wire: WireKvRequest;
     try {
       wire = decodeMessage<WireKvRequest>(KvRequestType, bytes);
@@ -234,6 +276,7 @@ export class MeridianNode {
     });
     return encodeMessage(StatusResponseType, {
       nodeId: this.nodeId, clusterId: this.#identity?.clusterId ?? '', locality: this.options.locality ?? '', ranges, address: this.address,
+      wallMicros: this.clock.nowMicros(), fenced: this.fenced, peerOffsetsMicros: [...this.peerOffsets.values()].map(Math.round),
     });
   }
 
@@ -276,6 +319,7 @@ export class MeridianNode {
   /** Stops serving and closes the store cleanly. */
   async stop(): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
+    if (this.#offsetTimer) clearInterval(this.#offsetTimer);
     await this.#store?.close();
     this.#transport?.close();
     await new Promise<void>((resolve) => (this.#rpc ? this.#rpc.tryShutdown(() => resolve()) : resolve()));

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { KvClient } from '../node/client.ts';
 import {
-  decodeMessage, dial, encodeMessage, FaultRequestType, GrpcRaftTransport, KvResponseType, StatusResponseType, unary,
+  decodeMessage, dial, encodeMessage, FaultRequestType, GrpcRaftTransport, KvRequestType, KvResponseType, StatusResponseType, unary,
 } from '../node/rpc/index.ts';
 
 async function fault(address: string, request: Record<string, unknown>): Promise<void> {
@@ -177,6 +177,18 @@ describe('three-node cluster of real processes', () => {
       });
       for (const address of addresses) await fault(address, { action: 'heal' });
       expect((await client.get(Buffer.from('during-partition')))?.toString()).toBe('ok');
+
+      // A node whose clock is skewed past 80% of the max offset fences itself; the others keep serving.
+      await fault(addresses[2]!, { action: 'clock-offset', clockOffsetMs: 450 });
+      await until('node 3 to fence itself', async () => (await status(addresses[2]!) as { fenced?: boolean }).fenced === true);
+      expect(((await status(addresses[0]!)) as { fenced?: boolean }).fenced).toBe(false);
+      const skewed = dial(addresses[2]!);
+      const refused = decodeMessage<{ errorKind: string; error: string }>(KvResponseType, await unary(skewed, 'kv', encodeMessage(KvRequestType, { rangeId: 1, type: 'get', key: Buffer.from('a') }), 5_000));
+      skewed.close();
+      expect(refused.error).toMatch(/clock offset/);
+      expect((await client.get(Buffer.from('during-partition')))?.toString()).toBe('ok');
+      await fault(addresses[2]!, { action: 'heal' });
+      await until('node 3 to serve again', async () => (await status(addresses[2]!) as { fenced?: boolean }).fenced === false);
     } finally {
       client.close();
     }
