@@ -149,7 +149,10 @@ interface PendingWrite {
  * the engine's contents. Not safe to commit twice.
  */
 export class Batch implements ReadWriter {
-  readonly #writes = new Map<string, PendingWrite>();
+  /** Every write in order; the index over it is built only when the batch is read. */
+  readonly #log: PendingWrite[] = [];
+  readonly #index = new Map<string, PendingWrite>();
+  #indexed = 0;
   readonly #prefetched = new Map<string, Buffer | undefined>();
   #sorted: PendingWrite[] | null = null;
   #committed = false;
@@ -157,8 +160,9 @@ export class Batch implements ReadWriter {
 
   constructor(readonly engine: Engine) {}
 
+  /** Writes buffered (a key written twice counts twice). */
   get count(): number {
-    return this.#writes.size;
+    return this.#log.length;
   }
 
   /** Approximate bytes of keys and values buffered. */
@@ -180,21 +184,33 @@ export class Batch implements ReadWriter {
 
   #record(write: PendingWrite): void {
     assert(!this.#committed, 'write to a committed batch');
-    this.#writes.set(write.key.toString('latin1'), write);
+    this.#log.push(write);
     this.#sorted = null;
     this.#bytes += write.key.length + (write.value?.length ?? 0);
   }
 
+  /** Indexes writes made since the last read (reads are rarer than writes on hot paths). */
+  #ensureIndex(): Map<string, PendingWrite> {
+    for (; this.#indexed < this.#log.length; this.#indexed++) {
+      const w = this.#log[this.#indexed]!;
+      this.#index.delete(w.key.toString('latin1'));
+      this.#index.set(w.key.toString('latin1'), w);
+    }
+    return this.#index;
+  }
+
   async get(key: Buffer): Promise<Buffer | undefined> {
-    const pending = this.#writes.get(key.toString('latin1'));
-    if (pending) return pending.value ?? undefined;
+    if (this.#log.length > 0) {
+      const pending = this.#ensureIndex().get(key.toString('latin1'));
+      if (pending) return pending.value ?? undefined;
+    }
     return this.engine.get(key);
   }
 
   getSync(key: Buffer): Buffer | undefined {
-    if (this.#writes.size > 0 || this.#prefetched.size > 0) {
+    if (this.#log.length > 0 || this.#prefetched.size > 0) {
       const id = key.toString('latin1');
-      const pending = this.#writes.get(id);
+      const pending = this.#log.length > 0 ? this.#ensureIndex().get(id) : undefined;
       if (pending) return pending.value ?? undefined;
       if (this.#prefetched.has(id)) return this.#prefetched.get(id);
     }
@@ -208,9 +224,14 @@ export class Batch implements ReadWriter {
    * the caller must hold the keys' latches, so nothing else writes them.
    */
   async prefetch(keys: readonly Buffer[]): Promise<void> {
-    if (keys.length === 0) return;
-    const values = await this.engine.db.getMany(keys as Buffer[]);
-    for (let i = 0; i < keys.length; i++) this.#prefetched.set(keys[i]!.toString('latin1'), values[i] ?? undefined);
+    const values = await this.readMany(keys);
+    for (let i = 0; i < keys.length; i++) this.#prefetched.set(keys[i]!.toString('latin1'), values[i]);
+  }
+
+  /** Reads many keys from the engine in one thread-pool call, ignoring this batch's writes. */
+  async readMany(keys: readonly Buffer[]): Promise<Array<Buffer | undefined>> {
+    if (keys.length === 0) return [];
+    return (await this.engine.db.getMany(keys as Buffer[])).map((v) => v ?? undefined);
   }
 
   async *iterateChunks(options: IterateOptions): AsyncGenerator<readonly RawEntry[]> {
@@ -266,8 +287,8 @@ export class Batch implements ReadWriter {
   }
 
   #pendingIn(gte: Buffer, lt: Buffer, reverse: boolean): PendingWrite[] {
-    if (this.#writes.size === 0) return [];
-    if (!this.#sorted) this.#sorted = [...this.#writes.values()].sort((a, b) => compareKeys(a.key, b.key));
+    if (this.#log.length === 0) return [];
+    if (!this.#sorted) this.#sorted = [...this.#ensureIndex().values()].sort((a, b) => compareKeys(a.key, b.key));
     const out = this.#sorted.filter((w) => compareKeys(w.key, gte) >= 0 && compareKeys(w.key, lt) < 0);
     return reverse ? out.reverse() : out;
   }
@@ -280,13 +301,14 @@ export class Batch implements ReadWriter {
 
   /** The buffered writes (null value: delete), e.g. to replicate an evaluated command. */
   writes(): Array<{ key: Buffer; value: Buffer | null }> {
-    return [...this.#writes.values()].map((w) => ({ key: w.key, value: w.value }));
+    return [...this.#ensureIndex().values()].map((w) => ({ key: w.key, value: w.value }));
   }
 
   /** Hands this batch's writes to a native batch. */
   writeTo(target: NativeBatch): void {
     assert(!this.#committed, 'batch committed twice');
-    for (const w of this.#writes.values()) {
+    // In order: a later write to a key overrides an earlier one within the native batch.
+    for (const w of this.#log) {
       if (w.value) target.put(w.key, w.value);
       else target.del(w.key);
     }

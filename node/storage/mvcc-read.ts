@@ -109,7 +109,11 @@ export interface KeyTop {
 
 export function loadTop(reader: Reader, key: Uint8Array): KeyTop {
   const escaped = encodeEscapedKey(key);
-  const raw = reader.getSync(escaped);
+  return topFromSlot(key, escaped, reader.getSync(escaped));
+}
+
+/** A key's top from its slot record as already read (undefined: no record). */
+export function topFromSlot(key: Uint8Array, escaped: Buffer, raw: Buffer | undefined): KeyTop {
   const top = { key: Buffer.from(key), escaped, intent: null, latest: null };
   if (!raw) return top;
   const slot = decodeKeySlot(raw);

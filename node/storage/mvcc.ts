@@ -19,7 +19,7 @@ import {
 import { intentHistoryEntriesMax, mvccValueBytesMax } from './limits.ts';
 import { rawSpan, versionKeyFromPrefix } from './mvcc-key.ts';
 import {
-  keyGroupChunks, keyGroups, loadHistory, loadTop, readKey, topOf, txnIdsEqual, visibleValue, type KeyRecords, type KeyTop, type ReadOptions,
+  keyGroupChunks, keyGroups, loadHistory, loadTop, readKey, topFromSlot, topOf, txnIdsEqual, visibleValue, type KeyRecords, type KeyTop, type ReadOptions,
   type VersionRecord,
 } from './mvcc-read.ts';
 import {
@@ -144,8 +144,19 @@ export async function mvccPutMany(
     checkKey(item.key);
     checkValue(item.value);
   }
-  await batch.prefetch(items.map((item) => encodeEscapedKey(item.key)));
-  for (const item of items) writeChecked(batch, stats, loadTop(batch, item.key), ts, item.value, options.txn);
+  const escaped = items.map((item) => encodeEscapedKey(item.key));
+  const distinct = new Set(escaped.map((e) => e.toString('latin1'))).size === escaped.length;
+  if (!distinct || batch.count > 0) {
+    // A key written before (twice here, or earlier in the batch) must see that write: read through the batch.
+    await batch.prefetch(escaped);
+    for (const item of items) writeChecked(batch, stats, loadTop(batch, item.key), ts, item.value, options.txn);
+    return;
+  }
+  const slots = await batch.readMany(escaped);
+  for (let i = 0; i < items.length; i++) {
+    // Distinct keys in an empty batch: nothing this call writes changes another item's slot.
+    writeChecked(batch, stats, topFromSlot(items[i]!.key, escaped[i]!, slots[i]), ts, items[i]!.value, options.txn);
+  }
 }
 
 /** Moves the latest version out of the key slot into the versioned history. */
