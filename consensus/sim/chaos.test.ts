@@ -4,7 +4,7 @@ import { InvariantChecker, InvariantViolation } from './invariants.ts';
 
 describe('randomized simulation', () => {
   it('keeps every safety invariant and stays live over many seeds', () => {
-    const seeds = Number(process.env.RAFT_SEEDS ?? 200);
+    const seeds = Number(process.env.RAFT_SEEDS ?? 300);
     const failures: string[] = [];
     let committed = 0;
     for (let seed = 1; seed <= seeds; seed++) {
