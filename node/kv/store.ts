@@ -72,6 +72,8 @@ export class Store {
   #cycleRunning: Promise<void> | null = null;
   #closed = false;
   #readSeq = 0;
+  #commandSeq = 0n;
+  readonly #commandPrefix = randomBytes(8);
   #ticks = 0;
   /** The tick at which each peer node was last heard from. */
   readonly #lastHeard = new Map<number, number>();
@@ -204,7 +206,26 @@ export class Store {
     const work: Array<{ replica: Replica; rd: Ready }> = [];
     for (const replica of this.replicas.values()) if (replica.raw.hasReady()) work.push({ replica, rd: replica.raw.ready() });
     if (work.length === 0) return;
-    // 1. Persist every log append and hard state in one synced write.
+    // 1. Send what may go out before this cycle's write is durable: a leader's
+    //    appends, heartbeats and snapshot chunks (Raft thesis §10.2.1: the
+    //    leader writes its log in parallel with replicating it; it counts its
+    //    own copy only after the write, as commands apply in a later step).
+    //    Votes and acknowledgements wait for the write.
+    const outbox = new Map<number, RaftEnvelope[]>();
+    const late = new Map<number, RaftEnvelope[]>();
+    for (const { replica, rd } of work) {
+      for (const message of rd.messages) {
+        const node = replica.nodeOfReplica(message.to);
+        if (!node) continue;
+        const early = message.type === 'app' || message.type === 'heartbeat' || message.type === 'snap';
+        const box = early ? outbox : late;
+        let list = box.get(node);
+        if (!list) box.set(node, (list = []));
+        list.push({ rangeId: replica.rangeId, message });
+      }
+    }
+    for (const [node, envelopes] of outbox) this.transport.send(node, envelopes);
+    // 2. Persist every log append and hard state in one synced write (group commit).
     const logBatch = this.engine.newBatch();
     let mustSync = false;
     for (const { replica, rd } of work) {
@@ -213,18 +234,7 @@ export class Store {
       mustSync ||= rd.mustSync;
     }
     if (logBatch.count > 0) await logBatch.commit({ sync: mustSync });
-    // 2. Send messages, coalesced per destination node.
-    const outbox = new Map<number, RaftEnvelope[]>();
-    for (const { replica, rd } of work) {
-      for (const message of rd.messages) {
-        const node = replica.nodeOfReplica(message.to);
-        if (!node) continue;
-        let list = outbox.get(node);
-        if (!list) outbox.set(node, (list = []));
-        list.push({ rangeId: replica.rangeId, message });
-      }
-    }
-    for (const [node, envelopes] of outbox) this.transport.send(node, envelopes);
+    for (const [node, envelopes] of late) this.transport.send(node, envelopes);
     // 3. Apply committed commands.
     const applyBatch = this.engine.newBatch();
     const applied: Array<{ replica: Replica; ids: string[] }> = [];
@@ -294,6 +304,14 @@ export class Store {
     return replica;
   }
 
+  /** A unique command ID: a random per-store prefix and a sequence number. */
+  #commandId(): Buffer {
+    const id = Buffer.allocUnsafe(16);
+    this.#commandPrefix.copy(id, 0);
+    id.writeBigUInt64BE(++this.#commandSeq, 8);
+    return id;
+  }
+
   /** Proposes a command and resolves once it is applied here. */
   #propose(replica: Replica, command: Command): Promise<void> {
     const id = command.id.toString('hex');
@@ -351,7 +369,7 @@ export class Store {
           response = { type: 'increment', value: await mvccIncrement(batch, delta, request.key, ts, request.delta) };
           break;
       }
-      await this.#propose(replica, { id: randomBytes(16), writes: batch.writes(), stats: delta });
+      await this.#propose(replica, { id: this.#commandId(), writes: batch.writes(), stats: delta });
       return response;
     } finally {
       release();
