@@ -38,9 +38,11 @@ export function decodeMessage<T>(t: protobuf.Type, bytes: Uint8Array): T {
   return t.toObject(t.decode(bytes), toObjectOptions) as T;
 }
 
+/**
+ * Encodes a plain object (callers build them from typed values; decoding is
+ * where untrusted bytes are checked, so encoding skips protobufjs' verify).
+ */
 export function encodeMessage(t: protobuf.Type, value: object): Buffer {
-  const error = t.verify(value);
-  if (error) throw new Error(`invalid ${t.name}: ${error}`);
   return Buffer.from(t.encode(t.fromObject(value)).finish());
 }
 
