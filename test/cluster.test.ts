@@ -4,57 +4,14 @@
  * write from the survivors, restart from the store, node status, and bad
  * input (malformed requests, another cluster's Raft traffic).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { KvClient } from '../node/client.ts';
 import {
-  decodeMessage, dial, encodeMessage, FaultRequestType, GrpcRaftTransport, KvRequestType, KvResponseType, StatusResponseType, unary,
+  decodeMessage, dial, encodeMessage, GrpcRaftTransport, KvRequestType, KvResponseType, unary,
 } from '../node/rpc/index.ts';
-
-async function fault(address: string, request: Record<string, unknown>): Promise<void> {
-  const client = dial(address);
-  try {
-    await unary(client, 'fault', encodeMessage(FaultRequestType, request), 5_000);
-  } finally {
-    client.close();
-  }
-}
-
-const bin = fileURLToPath(new URL('../node/meridian.mjs', import.meta.url));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-interface Proc { child: ChildProcess; address: string; http: string; dir: string }
-
-function startNode(dir: string, address: string, http: string): Promise<Proc> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, 'start', '--store', dir, '--listen-addr', address, '--http-addr', http], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`node did not start: ${out}`)), 20_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('listening')) {
-        clearTimeout(timer);
-        resolve({ child, address, http, dir });
-      }
-    });
-    child.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
-    child.on('exit', (code) => reject(new Error(`node exited with ${code}: ${out}`)));
-  });
-}
+import { bin, fault, startCluster, startNode, status, until, type Proc } from './cluster-helpers.ts';
 
 const procs: Proc[] = [];
 const dirs: string[] = [];
@@ -63,42 +20,9 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-async function status(address: string) {
-  const client = dial(address);
-  try {
-    return decodeMessage<{ nodeId: number; ranges: Array<{ role: string; applied: number; leaderNode: number }> }>(
-      StatusResponseType, await unary(client, 'status', Buffer.alloc(0), 3_000));
-  } finally {
-    client.close();
-  }
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch {
-      // not yet
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 describe('three-node cluster of real processes', () => {
   it('survives kill -9 of the leader with every acknowledged write readable', async () => {
-    const addresses: string[] = [];
-    for (let i = 0; i < 3; i++) {
-      const dir = mkdtempSync(join(tmpdir(), `meridian-node${i + 1}-`));
-      dirs.push(dir);
-      const address = `127.0.0.1:${await freePort()}`;
-      addresses.push(address);
-      procs.push(await startNode(dir, address, `127.0.0.1:${await freePort()}`));
-    }
-    const init = spawnSync(process.execPath, [bin, 'init', '--host', addresses[0]!, '--join', addresses.join(',')], { encoding: 'utf8', timeout: 60_000 });
-    expect(init.stdout + init.stderr).toContain('cluster initialised');
+    const addresses = await startCluster(3, procs, dirs);
     const again = spawnSync(process.execPath, [bin, 'init', '--host', addresses[1]!, '--join', addresses.join(',')], { encoding: 'utf8', timeout: 60_000 });
     expect(again.status).toBe(1);
     expect(again.stderr).toMatch(/already part of cluster/);
