@@ -43,6 +43,14 @@ export async function* keyGroups(reader: Reader, gte: Buffer, lt: Buffer, revers
 type PendingRecord = { rawKey: Buffer; rawValue: Buffer; ts: Timestamp | null };
 
 function finishGroup(key: Buffer, records: PendingRecord[], reverse: boolean): KeyRecords {
+  if (records.length === 1) {
+    // The common case: a key with only its latest version (or only an intent).
+    const only = records[0]!;
+    if (only.ts !== null) return { key, intent: null, versions: [{ timestamp: only.ts, rawKey: only.rawKey, rawValue: only.rawValue, inSlot: false }] };
+    const slot = decodeKeySlot(only.rawValue);
+    if (slot.kind === 'intent') return { key, intent: { rawKey: only.rawKey, rawValue: only.rawValue, record: slot.record }, versions: [] };
+    return { key, intent: null, versions: [{ timestamp: slot.timestamp, rawKey: only.rawKey, rawValue: only.rawValue, inSlot: true, decoded: slot.value }] };
+  }
   if (reverse) records.reverse();
   let intent: KeyIntent | null = null;
   const versions: VersionRecord[] = [];
