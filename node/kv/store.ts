@@ -19,7 +19,7 @@ import {
   addStats, emptyStats, mvccConditionalPut, mvccDelete, mvccGet, mvccIncrement, mvccPut, mvccScan, RaftLogStore,
   type Batch, type Engine, type MvccStats,
 } from '../storage/index.ts';
-import { decodeCommand, encodeCommand, type Command } from './command.ts';
+import { CommandDecodeError, decodeCommand, encodeCommand, type Command } from './command.ts';
 import { NotLeaderError, RangeNotFoundError } from './errors.ts';
 import { ReplicaRaftStorage } from './raft-storage.ts';
 import {
@@ -72,6 +72,8 @@ export class Store {
   #cycleRunning: Promise<void> | null = null;
   #closed = false;
   #readSeq = 0;
+  /** Committed entries that did not decode as commands (skipped identically on every replica). */
+  malformedCommands = 0;
   #commandSeq = 0n;
   readonly #commandPrefix = randomBytes(8);
   #ticks = 0;
@@ -281,7 +283,17 @@ export class Store {
           // A malformed change is applied as a no-op on every replica alike.
         }
       } else if (entry.data.length > 0) {
-        const command = decodeCommand(entry.data);
+        let command: Command;
+        try {
+          command = decodeCommand(entry.data);
+        } catch (error) {
+          // Every replica decodes the same bytes the same way, so skipping a
+          // malformed entry keeps them identical; the proposer's waiter times out.
+          if (!(error instanceof CommandDecodeError)) throw error;
+          this.malformedCommands++;
+          replica.appliedIndex = entry.index;
+          continue;
+        }
         for (const w of command.writes) {
           if (w.value) batch.put(w.key, w.value);
           else batch.del(w.key);
