@@ -1,68 +1,104 @@
 /**
- * The reference ordering of datums, as PostgreSQL sorts them: NULL after
- * every value; floats with -0 = +0 and NaN above +Infinity; numeric with NaN
- * above +Infinity; strings by UTF-8 bytes (the C collation); intervals by
- * their total length with a month as 30 days.
+ * The reference ordering of datums: PostgreSQL's, with NULL as the smallest
+ * value (CockroachDB's convention, and the key encoding's). PostgreSQL's
+ * ORDER BY defaults to NULLS LAST ascending; the executor applies NULLS
+ * FIRST/LAST itself. Within a kind:
+ * - float: -Infinity < … < -0 = +0 < … < +Infinity < NaN, all NaNs equal;
+ * - decimal: -Infinity < finite < Infinity < NaN; 1.10 = 1.1;
+ * - string: by UTF-8 bytes (the C collation); bytes and uuid bytewise;
+ * - interval: by months × 30 days + days + microseconds, so '1 mon' = '30 days';
+ * - json: by text bytes (json has no ordering in PostgreSQL; this is a stable one);
+ * - array: element by element, then the shorter first.
  */
-import type { Datum, DayNumber, Instant } from './datum.ts';
+import { assert, unreachable } from './assert.ts';
+import type { Datum, Interval } from './datum.ts';
 import { compareDecimals } from './decimal.ts';
-import { EncodingError } from './errors.ts';
 
-/** Lexicographic byte order. */
+/** Lexicographic byte order (memcmp, then length). */
 export function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return Buffer.compare(a, b);
 }
 
-function cmp<T extends number | bigint>(a: T, b: T): number {
+/**
+ * Orders strings by their UTF-8 bytes without encoding them. UTF-16 code
+ * unit order differs from code point (= UTF-8) order only where a surrogate
+ * meets a unit at or above U+E000; shifting surrogates above that range fixes it.
+ */
+export function compareStrings(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800) x += x < 0xe000 ? 0x2000 : -0x800;
+    if (y >= 0xd800) y += y < 0xe000 ? 0x2000 : -0x800;
+    return x < y ? -1 : 1;
+  }
+  return a.length < b.length ? -1 : a.length > b.length ? 1 : 0;
+}
+
+function cmp(a: number | bigint, b: number | bigint): number {
+  // Relational operators compare a bigint with a number exactly.
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function compareFloats(a: number, b: number): number {
+  if (a < b) return -1;
+  if (a > b) return 1;
+  if (a === b) return 0; // includes -0 === +0
   const an = Number.isNaN(a);
   const bn = Number.isNaN(b);
-  if (an || bn) return an && bn ? 0 : an ? 1 : -1;
-  return cmp(a, b);
-}
-
-function compareInstants(a: Instant | DayNumber, b: Instant | DayNumber): number {
-  const rank = (v: Instant | DayNumber) => (v === '-infinity' ? 0 : v === 'infinity' ? 2 : 1);
-  const ra = rank(a);
-  const rb = rank(b);
-  if (ra !== rb || ra !== 1) return Math.sign(ra - rb);
-  return cmp(BigInt(a as number | bigint), BigInt(b as number | bigint));
+  return an && bn ? 0 : an ? 1 : -1;
 }
 
 const microsPerDay = 86_400_000_000n;
 
-/** Orders two datums of the same kind (NULL may meet any kind). */
+/** PostgreSQL's interval_cmp_value: the interval's length with a month as 30 days. */
+export function intervalSpanMicros(v: Interval): bigint {
+  return (BigInt(v.months) * 30n + BigInt(v.days)) * microsPerDay + BigInt(v.micros);
+}
+
+function compareIntervals(a: Interval, b: Interval): number {
+  if (a.months === b.months && a.days === b.days) return cmp(a.micros, b.micros);
+  return cmp(intervalSpanMicros(a), intervalSpanMicros(b));
+}
+
+function compareArrays(x: readonly Datum[], y: readonly Datum[]): number {
+  const n = Math.min(x.length, y.length);
+  for (let i = 0; i < n; i++) {
+    const c = compareDatums(x[i]!, y[i]!);
+    if (c !== 0) return c;
+  }
+  return cmp(x.length, y.length);
+}
+
+/**
+ * Orders two datums of one kind (NULL may meet any kind); returns -1, 0 or 1.
+ * Comparing different kinds is a bug in the caller.
+ */
 export function compareDatums(a: Datum, b: Datum): number {
-  if (a.kind === 'null' || b.kind === 'null') return a.kind === b.kind ? 0 : a.kind === 'null' ? 1 : -1;
-  if (a.kind !== b.kind) throw new EncodingError(`cannot compare ${a.kind} with ${b.kind}`);
+  if (a.kind === 'null') return b.kind === 'null' ? 0 : -1;
+  if (b.kind === 'null') return 1;
+  assert(a.kind === b.kind, `cannot compare ${a.kind} with ${b.kind}`);
   switch (a.kind) {
-    case 'bool': return cmp(Number(a.value), Number((b as typeof a).value));
-    case 'int': return cmp(a.value, (b as typeof a).value);
+    case 'bool': return cmp(+a.value, +(b as typeof a).value);
+    case 'int':
+    case 'timestamp':
+    case 'timestamptz':
+      return cmp(a.value, (b as typeof a).value);
+    case 'date':
+    case 'time':
+      return cmp(a.value, (b as typeof a).value);
     case 'float': return compareFloats(a.value, (b as typeof a).value);
     case 'decimal': return compareDecimals(a.value, (b as typeof a).value);
-    case 'string': return Buffer.compare(Buffer.from(a.value, 'utf8'), Buffer.from((b as typeof a).value, 'utf8'));
+    case 'string':
+    case 'json':
+      return compareStrings(a.value, (b as typeof a).value);
     case 'bytes':
-    case 'uuid': return Buffer.compare(a.value, (b as typeof a).value);
-    case 'json': return a.value < (b as typeof a).value ? -1 : a.value > (b as typeof a).value ? 1 : 0;
-    case 'timestamp':
-    case 'timestamptz': return compareInstants(a.value, (b as typeof a).value);
-    case 'date': return compareInstants(a.value, (b as typeof a).value);
-    case 'time': return cmp(a.value, (b as typeof a).value);
-    case 'interval': {
-      const total = (d: typeof a) => BigInt(d.value.months) * 30n * microsPerDay + BigInt(d.value.days) * microsPerDay + d.value.micros;
-      return cmp(total(a), total(b as typeof a));
-    }
-    case 'array': {
-      const x = a.values;
-      const y = (b as typeof a).values;
-      for (let i = 0; i < Math.min(x.length, y.length); i++) {
-        const c = compareDatums(x[i]!, y[i]!);
-        if (c !== 0) return c;
-      }
-      return cmp(x.length, y.length);
-    }
+    case 'uuid':
+      return Math.sign(Buffer.compare(a.value, (b as typeof a).value));
+    case 'interval': return compareIntervals(a.value, (b as typeof a).value);
+    case 'array': return compareArrays(a.values, (b as typeof a).values);
+    default: return unreachable(a);
   }
 }

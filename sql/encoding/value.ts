@@ -1,221 +1,308 @@
 /**
- * The compact value encoding of a row's non-key columns, tagged by column ID
- * so a column can be added without rewriting rows and a reader can skip the
- * columns it does not want. Not order-preserving.
+ * The value encoding of one datum: a 5-bit tag and a payload. Not ordered;
+ * compact, exact (keeps -0.0, a decimal's scale, an interval's fields) and
+ * skippable: the tag alone says how to find the payload's end.
  *
- *   row    := column*            (ascending column IDs; NULL columns are omitted)
- *   column := uvarint(idDelta) ‖ tag(1) ‖ payload
+ *   tag  kind         payload
+ *   0    NULL         —              (array elements only; rows omit NULLs)
+ *   1/2  false/true   —
+ *   3    int          zigzag varint
+ *   4    float        8 bytes IEEE 754 big-endian
+ *   5    decimal      uvarint length ‖ sign byte (0 +, 1 −, 2 NaN, 3 +inf, 4 −inf)
+ *                     ‖ zigzag varint scale ‖ coefficient magnitude big-endian
+ *   6    string       uvarint length ‖ UTF-8
+ *   7    bytes        uvarint length ‖ bytes
+ *   8/9  timestamp/tz zigzag varint µs
+ *   10   date         zigzag varint days
+ *   11   time         uvarint µs
+ *   12   interval     zigzag varints months, days, µs
+ *   13   uuid         16 bytes
+ *   14   json         uvarint length ‖ UTF-8 text
+ *   15   array        uvarint length ‖ element tag ‖ uvarint count ‖ (tag ‖ payload)*
  *
- * Payloads: int zigzag-varint; float 8 bytes; decimal its text; string, bytes
- * and json a uvarint length and bytes; timestamps zigzag-varint µs (±infinity
- * as tags); date zigzag-varint days; time varint µs; interval three
- * zigzag-varints; uuid 16 bytes; array a uvarint count and elements as
- * tag ‖ payload (NULL elements as the null tag).
+ * Tags 16–31 are free for new kinds. Format history: v1 (this one).
  */
-import { ByteReader, ByteWriter } from './buffer.ts';
-import type { Datum, Instant } from './datum.ts';
-import { formatDecimal, parseDecimal } from './decimal.ts';
+import { isUtf8 } from 'node:buffer';
+import { unreachable } from './assert.ts';
+import {
+  falseDatum, int32Max, int32Min, nullDatum, timeMicrosMax, trueDatum, type ArrayElementKind, type Datum, type Decimal,
+} from './datum.ts';
+import { checkDecimalRange } from './decimal.ts';
 import { EncodingError } from './errors.ts';
-import { valueArrayElementsMax, valueBytesMax } from './limits.ts';
+import { checkInterval } from './key-interval.ts';
+import { arrayDepthMax, arrayElementsMax, encodedBytesMax } from './limits.ts';
+import { ByteReader } from './reader.ts';
+import {
+  readUvarint, readZigzag, readZigzagNumber, skipUvarint, uvarintBytes, writeUvarint, writeUvarintAt, writeZigzag,
+} from './varint.ts';
+import { ByteWriter } from './writer.ts';
 
-const t = {
+export const valueTag = {
   null: 0, false: 1, true: 2, int: 3, float: 4, decimal: 5, string: 6, bytes: 7,
-  timestamp: 8, timestampNegInf: 9, timestampPosInf: 10, timestamptz: 11, timestamptzNegInf: 12, timestamptzPosInf: 13,
-  date: 14, dateNegInf: 15, datePosInf: 16, time: 17, interval: 18, uuid: 19, json: 20, array: 21,
+  timestamp: 8, timestamptz: 9, date: 10, time: 11, interval: 12, uuid: 13, json: 14, array: 15,
 } as const;
+/** Tags fit 5 bits, so a row column header packs one with the column-ID delta. */
+export const valueTagBits = 5;
+const tagCount = 16;
 
-function writeUvarint(w: ByteWriter, v: bigint): void {
-  let x = v;
-  while (x >= 0x80n) {
-    w.byte(Number(x & 0x7fn) | 0x80);
-    x >>= 7n;
-  }
-  w.byte(Number(x));
+const uuidBytes = 16;
+const decimalPositive = 0;
+const decimalNegative = 1;
+const decimalNaN = 2;
+const decimalInf = 3;
+const decimalNegInf = 4;
+
+/** The tag a datum is written with. */
+export function valueTagOf(d: Datum): number {
+  if (d.kind === 'bool') return d.value ? valueTag.true : valueTag.false;
+  return valueTag[d.kind];
 }
 
-function readUvarint(r: ByteReader): bigint {
-  let shift = 0n;
-  let v = 0n;
-  for (let i = 0; i < 19; i++) {
-    const b = r.byte();
-    v |= BigInt(b & 0x7f) << shift;
-    if ((b & 0x80) === 0) return v;
-    shift += 7n;
-  }
-  throw new EncodingError('varint is too long');
+/** The tag for an array's element kind (bool arrays use the false tag). */
+function elementTagOf(kind: ArrayElementKind): number {
+  return kind === 'bool' ? valueTag.false : valueTag[kind];
 }
 
-const zig = (v: bigint) => (v >= 0n ? v << 1n : ((-v) << 1n) - 1n);
-const unzig = (v: bigint) => (v & 1n ? -((v + 1n) >> 1n) : v >> 1n);
+const tagElementKinds: ArrayElementKind[] = [
+  'bool', 'bool', 'bool', 'int', 'float', 'decimal', 'string', 'bytes',
+  'timestamp', 'timestamptz', 'date', 'time', 'interval', 'uuid', 'json', 'array',
+]; // index 0 (null) is never an element kind; checked on read
 
-function readSmall(r: ByteReader, what: string): number {
-  const v = readUvarint(r);
-  if (v > BigInt(valueBytesMax)) throw new EncodingError(`${what} ${v} is too large`);
-  return Number(v);
-}
-
-function writeLengthPrefixed(w: ByteWriter, bytes: Uint8Array): void {
-  writeUvarint(w, BigInt(bytes.length));
-  w.bytes(bytes);
-}
-
-function writeInstant(w: ByteWriter, tags: readonly [number, number, number], v: Instant): void {
-  if (v === '-infinity') return w.byte(tags[1]);
-  if (v === 'infinity') return w.byte(tags[2]);
-  w.byte(tags[0]);
-  writeUvarint(w, zig(v));
-}
-
-/** Appends tag ‖ payload for one datum (NULL included, for array elements). */
-function writeTagged(w: ByteWriter, d: Datum): void {
+/** Appends a datum's payload (its tag is written by the caller). */
+export function writeValuePayload(w: ByteWriter, d: Datum, depth = 0): void {
   switch (d.kind) {
-    case 'null': return w.byte(t.null);
-    case 'bool': return w.byte(d.value ? t.true : t.false);
-    case 'int': w.byte(t.int); return writeUvarint(w, zig(d.value));
-    case 'float': w.byte(t.float); return w.float64(d.value);
-    case 'decimal': w.byte(t.decimal); return writeLengthPrefixed(w, Buffer.from(formatDecimal(d.value)));
-    case 'string': w.byte(t.string); return writeLengthPrefixed(w, Buffer.from(d.value, 'utf8'));
-    case 'bytes': w.byte(t.bytes); return writeLengthPrefixed(w, d.value);
-    case 'json': w.byte(t.json); return writeLengthPrefixed(w, Buffer.from(d.value, 'utf8'));
-    case 'timestamp': return writeInstant(w, [t.timestamp, t.timestampNegInf, t.timestampPosInf], d.value);
-    case 'timestamptz': return writeInstant(w, [t.timestamptz, t.timestamptzNegInf, t.timestamptzPosInf], d.value);
-    case 'date':
-      return writeInstant(w, [t.date, t.dateNegInf, t.datePosInf], typeof d.value === 'number' ? BigInt(d.value) : d.value);
-    case 'time': w.byte(t.time); return writeUvarint(w, zig(d.value));
-    case 'interval':
-      w.byte(t.interval);
-      writeUvarint(w, zig(BigInt(d.value.months)));
-      writeUvarint(w, zig(BigInt(d.value.days)));
-      return writeUvarint(w, zig(d.value.micros));
-    case 'uuid':
-      if (d.value.length !== 16) throw new EncodingError(`uuid of ${d.value.length} bytes`);
-      w.byte(t.uuid);
-      return w.bytes(d.value);
-    case 'array':
-      if (d.values.length > valueArrayElementsMax) throw new EncodingError('array has too many elements');
-      w.byte(t.array);
-      writeUvarint(w, BigInt(d.values.length));
-      for (const e of d.values) writeTagged(w, e);
+    case 'null':
+    case 'bool':
       return;
+    case 'int':
+    case 'timestamp':
+    case 'timestamptz':
+      return writeZigzag(w, d.value);
+    case 'float': {
+      const at = w.reserve(8);
+      const t = w.target;
+      if (Number.isNaN(d.value)) {
+        // V8 may hand us NaNs with other bit patterns (-NaN); store one.
+        t.writeUInt32BE(0x7ff80000, at);
+        t.writeUInt32BE(0, at + 4);
+      } else {
+        t.writeDoubleBE(d.value, at);
+      }
+      return;
+    }
+    case 'decimal': return writeDecimal(w, d.value);
+    case 'string':
+    case 'json':
+      return writeText(w, d.value);
+    case 'bytes':
+      writeUvarint(w, d.value.length);
+      return w.bytes(d.value);
+    case 'date':
+      if (!Number.isInteger(d.value) || d.value < int32Min || d.value > int32Max) {
+        throw new EncodingError(`date ${d.value} out of range`);
+      }
+      return writeZigzag(w, d.value);
+    case 'time':
+      if (!Number.isInteger(d.value) || d.value < 0 || d.value > timeMicrosMax) {
+        throw new EncodingError(`time ${d.value} out of range`);
+      }
+      return writeUvarint(w, d.value);
+    case 'interval':
+      checkInterval(d.value);
+      writeZigzag(w, d.value.months);
+      writeZigzag(w, d.value.days);
+      return writeZigzag(w, d.value.micros);
+    case 'uuid':
+      if (d.value.length !== uuidBytes) throw new EncodingError(`uuid of ${d.value.length} bytes`);
+      return w.bytes(d.value);
+    case 'array': return writeArray(w, d, depth);
+    default: return unreachable(d);
   }
 }
 
-function utf8(bytes: Buffer): string {
-  const text = bytes.toString('utf8');
-  if (!Buffer.from(text, 'utf8').equals(bytes)) throw new EncodingError('text is not valid UTF-8');
-  return text;
+function writeText(w: ByteWriter, text: string): void {
+  if (!(text as string & { isWellFormed(): boolean }).isWellFormed()) {
+    throw new EncodingError('string has a lone surrogate and no UTF-8 form');
+  }
+  writeUvarint(w, Buffer.byteLength(text, 'utf8'));
+  w.utf8(text);
 }
 
-function readInt32(r: ByteReader, what: string): number {
-  const v = unzig(readUvarint(r));
-  if (v > 2_147_483_647n || v < -2_147_483_648n) throw new EncodingError(`${what} out of range`);
-  return Number(v);
+function writeDecimal(w: ByteWriter, v: Decimal): void {
+  if (v.kind !== 'finite') {
+    writeUvarint(w, 1);
+    return w.byte(v.kind === 'nan' ? decimalNaN : v.kind === 'infinity' ? decimalInf : decimalNegInf);
+  }
+  checkDecimalRange(v);
+  const negative = v.coefficient < 0n;
+  // A zero coefficient has no magnitude bytes; others have no leading zero byte.
+  const hex = v.coefficient === 0n ? '' : (negative ? -v.coefficient : v.coefficient).toString(16);
+  const magnitude = Buffer.from(hex.length % 2 === 0 ? hex : `0${hex}`, 'hex');
+  const scale = v.scale >= 0 ? v.scale * 2 : -v.scale * 2 - 1;
+  writeUvarint(w, 1 + uvarintBytes(scale) + magnitude.length);
+  w.byte(negative ? decimalNegative : decimalPositive);
+  writeUvarint(w, scale);
+  w.bytes(magnitude);
 }
 
-function readTagged(r: ByteReader, depth = 0): Datum {
-  const tag = r.byte();
+/** Writes a length-prefixed body: the body is written first, then shifted right to make room. */
+function writeLengthPrefixed(w: ByteWriter, body: () => void): void {
+  const start = w.length;
+  body();
+  const length = w.length - start;
+  const prefix = uvarintBytes(length);
+  w.reserve(prefix);
+  const t = w.target;
+  t.copyWithin(start + prefix, start, start + length);
+  writeUvarintAt(t, start, length);
+}
+
+function writeArray(w: ByteWriter, d: Extract<Datum, { kind: 'array' }>, depth: number): void {
+  if (depth + 1 > arrayDepthMax) throw new EncodingError(`arrays nest deeper than ${arrayDepthMax}`);
+  if (d.values.length > arrayElementsMax) throw new EncodingError('array has too many elements');
+  writeLengthPrefixed(w, () => {
+    w.byte(elementTagOf(d.elementKind));
+    writeUvarint(w, d.values.length);
+    for (const element of d.values) {
+      if (element.kind !== 'null' && element.kind !== d.elementKind) {
+        throw new EncodingError(`a ${element.kind} element in a ${d.elementKind} array`);
+      }
+      w.byte(valueTagOf(element));
+      writeValuePayload(w, element, depth + 1);
+    }
+  });
+}
+
+function readText(r: ByteReader, what: string): string {
+  const length = readUvarint(r, encodedBytesMax, `${what} length`);
+  r.need(length);
+  const content = r.buf.subarray(r.pos, r.pos + length);
+  if (!isUtf8(content)) throw new EncodingError(`${what} is not valid UTF-8`);
+  r.pos += length;
+  return content.toString('utf8');
+}
+
+function readDecimal(r: ByteReader): Decimal {
+  const length = readUvarint(r, encodedBytesMax, 'decimal length');
+  r.need(length);
+  const end = r.pos + length;
+  if (length === 0) throw new EncodingError('empty decimal');
+  const sign = r.byte();
+  if (sign === decimalNaN || sign === decimalInf || sign === decimalNegInf) {
+    if (length !== 1) throw new EncodingError('decimal special with a payload');
+    return { kind: sign === decimalNaN ? 'nan' : sign === decimalInf ? 'infinity' : '-infinity' };
+  }
+  if (sign !== decimalPositive && sign !== decimalNegative) throw new EncodingError(`bad decimal sign ${sign}`);
+  const scale = readZigzagNumber(r, -encodedBytesMax, encodedBytesMax, 'decimal scale');
+  if (r.pos > end) throw new EncodingError('decimal scale overruns its payload');
+  if (r.pos < end && r.buf[r.pos] === 0) throw new EncodingError('decimal magnitude has a leading zero byte');
+  const magnitude = end === r.pos ? 0n : BigInt(`0x${r.buf.toString('hex', r.pos, end)}`);
+  r.pos = end;
+  if (sign === decimalNegative && magnitude === 0n) throw new EncodingError('negative zero decimal');
+  const value: Decimal = { kind: 'finite', coefficient: sign === decimalNegative ? -magnitude : magnitude, scale };
+  checkDecimalRange(value);
+  return value;
+}
+
+function readArray(r: ByteReader, depth: number): Datum {
+  if (depth + 1 > arrayDepthMax) throw new EncodingError(`arrays nest deeper than ${arrayDepthMax}`);
+  const length = readUvarint(r, encodedBytesMax, 'array length');
+  r.need(length);
+  const end = r.pos + length;
+  const elementTag = r.byte();
+  const elementKind = tagElementKinds[elementTag];
+  if (elementTag === valueTag.null || elementTag === valueTag.true || elementKind === undefined) {
+    throw new EncodingError(`bad array element tag ${elementTag}`);
+  }
+  const count = readUvarint(r, Math.min(arrayElementsMax, end - r.pos), 'array element count');
+  const values: Datum[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const tag = r.byte();
+    if (tag !== valueTag.null && tagElementKinds[tag] !== elementKind) {
+      throw new EncodingError(`element tag ${tag} in a ${elementKind} array`);
+    }
+    values[i] = readValuePayload(r, tag, depth + 1);
+    if (r.pos > end) throw new EncodingError('array elements overrun the array');
+  }
+  if (r.pos !== end) throw new EncodingError('array length does not match its elements');
+  return { kind: 'array', elementKind, values };
+}
+
+/** Reads the payload of a datum whose tag has been read. */
+export function readValuePayload(r: ByteReader, tag: number, depth = 0): Datum {
   switch (tag) {
-    case t.null: return { kind: 'null' };
-    case t.false: return { kind: 'bool', value: false };
-    case t.true: return { kind: 'bool', value: true };
-    case t.int: {
-      const value = unzig(readUvarint(r));
-      if (value >= 2n ** 63n || value < -(2n ** 63n)) throw new EncodingError('integer out of the int64 range');
-      return { kind: 'int', value };
+    case valueTag.null: return nullDatum;
+    case valueTag.false: return falseDatum;
+    case valueTag.true: return trueDatum;
+    case valueTag.int: return { kind: 'int', value: readZigzag(r) };
+    case valueTag.float: {
+      r.need(8);
+      const value = r.buf.readDoubleBE(r.pos);
+      // One NaN is written (0x7ff8…0); any other NaN pattern is damage.
+      if (Number.isNaN(value) && (r.buf.readUInt32BE(r.pos) !== 0x7ff80000 || r.buf.readUInt32BE(r.pos + 4) !== 0)) {
+        throw new EncodingError('non-canonical NaN');
+      }
+      r.pos += 8;
+      return { kind: 'float', value };
     }
-    case t.float: return { kind: 'float', value: r.take(8).readDoubleBE(0) };
-    case t.decimal: return { kind: 'decimal', value: parseDecimal(utf8(r.take(readSmall(r, 'decimal length')))) };
-    case t.string: return { kind: 'string', value: utf8(r.take(readSmall(r, 'string length'))) };
-    case t.bytes: return { kind: 'bytes', value: r.take(readSmall(r, 'bytes length')) };
-    case t.json: return { kind: 'json', value: utf8(r.take(readSmall(r, 'json length'))) };
-    case t.timestamp: return { kind: 'timestamp', value: unzig(readUvarint(r)) };
-    case t.timestampNegInf: return { kind: 'timestamp', value: '-infinity' };
-    case t.timestampPosInf: return { kind: 'timestamp', value: 'infinity' };
-    case t.timestamptz: return { kind: 'timestamptz', value: unzig(readUvarint(r)) };
-    case t.timestamptzNegInf: return { kind: 'timestamptz', value: '-infinity' };
-    case t.timestamptzPosInf: return { kind: 'timestamptz', value: 'infinity' };
-    case t.date: {
-      const days = unzig(readUvarint(r));
-      if (days > BigInt(Number.MAX_SAFE_INTEGER) || days < BigInt(Number.MIN_SAFE_INTEGER)) throw new EncodingError('date out of range');
-      return { kind: 'date', value: Number(days) };
+    case valueTag.decimal: return { kind: 'decimal', value: readDecimal(r) };
+    case valueTag.string: return { kind: 'string', value: readText(r, 'string') };
+    case valueTag.bytes: {
+      const length = readUvarint(r, encodedBytesMax, 'bytes length');
+      return { kind: 'bytes', value: r.copy(length) };
     }
-    case t.dateNegInf: return { kind: 'date', value: '-infinity' };
-    case t.datePosInf: return { kind: 'date', value: 'infinity' };
-    case t.time: return { kind: 'time', value: unzig(readUvarint(r)) };
-    case t.interval: {
-      const months = readInt32(r, 'interval months');
-      const days = readInt32(r, 'interval days');
-      return { kind: 'interval', value: { months, days, micros: unzig(readUvarint(r)) } };
+    case valueTag.timestamp: return { kind: 'timestamp', value: readZigzag(r) };
+    case valueTag.timestamptz: return { kind: 'timestamptz', value: readZigzag(r) };
+    case valueTag.date: return { kind: 'date', value: readZigzagNumber(r, int32Min, int32Max, 'date') };
+    case valueTag.time: return { kind: 'time', value: readUvarint(r, timeMicrosMax, 'time') };
+    case valueTag.interval: {
+      const months = readZigzagNumber(r, int32Min, int32Max, 'interval months');
+      const days = readZigzagNumber(r, int32Min, int32Max, 'interval days');
+      return { kind: 'interval', value: { months, days, micros: readZigzag(r) } };
     }
-    case t.uuid: return { kind: 'uuid', value: r.take(16) };
-    case t.array: {
-      if (depth > 0) throw new EncodingError('nested arrays are not supported');
-      const count = readSmall(r, 'array length');
-      if (count > valueArrayElementsMax) throw new EncodingError('array has too many elements');
-      const values: Datum[] = [];
-      for (let i = 0; i < count; i++) values.push(readTagged(r, depth + 1));
-      return { kind: 'array', values };
-    }
-    default:
-      throw new EncodingError(`unknown value tag ${tag}`);
+    case valueTag.uuid: return { kind: 'uuid', value: r.copy(uuidBytes) };
+    case valueTag.json: return { kind: 'json', value: readText(r, 'json') };
+    case valueTag.array: return readArray(r, depth);
+    default: throw new EncodingError(`unknown value tag ${tag}`);
   }
 }
 
-/** One encoded column: its ID and datum. */
-export interface ColumnValue {
-  readonly columnId: number;
-  readonly datum: Datum;
-}
-
-/** Encodes a row's non-key columns; columns must be in ascending ID order; NULLs are skipped. */
-export function encodeRowValue(w: ByteWriter, columns: readonly ColumnValue[]): void {
-  let previous = 0;
-  for (const { columnId, datum } of columns) {
-    if (!Number.isInteger(columnId) || columnId <= previous) throw new EncodingError(`column ID ${columnId} is out of order`);
-    if (datum.kind === 'null') continue;
-    writeUvarint(w, BigInt(columnId - previous));
-    writeTagged(w, datum);
-    previous = columnId;
+/** Moves past a payload without decoding it: constant work per varint, none for length-prefixed payloads. */
+export function skipValuePayload(r: ByteReader, tag: number): void {
+  switch (tag) {
+    case valueTag.null: case valueTag.false: case valueTag.true:
+      return;
+    case valueTag.int: case valueTag.timestamp: case valueTag.timestamptz: case valueTag.date: case valueTag.time:
+      return skipUvarint(r);
+    case valueTag.float: return r.skip(8);
+    case valueTag.uuid: return r.skip(uuidBytes);
+    case valueTag.interval:
+      skipUvarint(r);
+      skipUvarint(r);
+      return skipUvarint(r);
+    case valueTag.decimal: case valueTag.string: case valueTag.bytes: case valueTag.json: case valueTag.array:
+      return r.skip(readUvarint(r, encodedBytesMax, 'payload length'));
+    default: throw new EncodingError(`unknown value tag ${tag}`);
   }
 }
 
-/** Decodes every column of a row value. */
-export function decodeRowValue(bytes: Uint8Array): ColumnValue[] {
-  const r = new ByteReader(bytes);
-  const out: ColumnValue[] = [];
-  let id = 0;
-  while (r.remaining > 0) {
-    const delta = readSmall(r, 'column ID delta');
-    if (delta === 0) throw new EncodingError('column ID delta of 0');
-    id += delta;
-    out.push({ columnId: id, datum: readTagged(r) });
-  }
-  return out;
-}
-
-/**
- * Decodes only the wanted columns (others are still parsed to find their end,
- * but not materialised into results). Missing columns are NULL.
- */
-export function decodeRowColumns(bytes: Uint8Array, wanted: readonly number[]): Datum[] {
-  const result: Datum[] = wanted.map(() => ({ kind: 'null' }));
-  const index = new Map<number, number>();
-  wanted.forEach((id, i) => index.set(id, i));
-  for (const { columnId, datum } of decodeRowValue(bytes)) {
-    const i = index.get(columnId);
-    if (i !== undefined) result[i] = datum;
-  }
-  return result;
-}
-
-/** Encodes a single datum (tag ‖ payload), for values stored alone (e.g. secondary index values). */
+/** Appends one datum's value encoding (tag byte ‖ payload), e.g. for a column stored alone. */
 export function encodeDatumValue(w: ByteWriter, d: Datum): void {
-  writeTagged(w, d);
+  const start = w.length;
+  try {
+    w.byte(valueTagOf(d));
+    writeValuePayload(w, d);
+  } catch (error) {
+    w.truncate(start);
+    throw error;
+  }
 }
 
-/** Decodes a datum written by encodeDatumValue; returns it and the offset after it. */
-export function decodeDatumValue(bytes: Uint8Array, offset = 0): { datum: Datum; offset: number } {
+/** Decodes a datum written by `encodeDatumValue`; returns it and the offset after it. */
+export function decodeDatumValue(bytes: Uint8Array, offset = 0): { datum: Datum; end: number } {
   const r = new ByteReader(bytes, offset);
-  const datum = readTagged(r);
-  return { datum, offset: r.offset };
+  const tag = r.byte();
+  if (tag >= tagCount) throw new EncodingError(`unknown value tag ${tag}`);
+  const datum = readValuePayload(r, tag);
+  return { datum, end: r.pos };
 }
