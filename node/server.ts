@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type * as grpc from '@grpc/grpc-js';
 import { Hlc, OffsetClock, SystemClock } from './hlc/index.ts';
+import { LatencyHistogram } from './obs/index.ts';
 import { keyMax, keyMin, storeIdentKey } from './keys/index.ts';
 import {
   AmbiguousResultError, NotLeaderError, RangeNotFoundError, Store, type KvRequest, type KvResponse, type RangeDescriptor,
@@ -67,6 +68,7 @@ export class MeridianNode {
   /** Peers whose Raft traffic to this node is dropped (fault injection). */
   readonly #droppedFrom = new Set<number>();
   #requests = 0;
+  readonly #kvLatency = new LatencyHistogram('meridian_kv_request_duration_seconds', 'KV request latency on the serving node.');
   address = '';
   httpAddress = '';
 
@@ -218,8 +220,10 @@ export class MeridianNode {
       case 'increment': request = { type: 'increment', key: wire.key, delta: BigInt(wire.delta) }; break;
       default: return respond({ error: `unknown request type ${wire.type}`, errorKind: 'invalid' });
     }
+    const started = performance.now();
     try {
       const response: KvResponse = await store.execute(wire.rangeId || 1, request);
+      this.#kvLatency.observe((performance.now() - started) / 1000);
       switch (response.type) {
         case 'get': return respond({ found: response.value !== null, value: response.value ?? Buffer.alloc(0) });
         case 'scan': return respond({ rows: response.rows });
@@ -293,6 +297,7 @@ export class MeridianNode {
       `meridian_raft_batches_rejected_total ${this.#rejectedBatches}`,
       '# HELP meridian_raft_applied_index Applied index per range.', '# TYPE meridian_raft_applied_index gauge',
       ...replicas.map((r) => `meridian_raft_applied_index{range="${r.rangeId}"} ${r.appliedIndex}`),
+      this.#kvLatency.render(),
     ];
     return `${lines.join('\n')}\n`;
   }
