@@ -59,7 +59,7 @@ describe('three-node cluster of real processes', () => {
       expect(health.serving).toBe(true);
       const vars = await fetch(`http://${procs[leaderIndex]!.http}/_status/vars`).then((r) => r.text());
       expect(vars).toMatch(/meridian_ranges 1/);
-      expect(vars).toMatch(/meridian_kv_request_duration_seconds_bucket{le="0.5"} d+/);
+      expect(vars).toMatch(/meridian_kv_request_duration_seconds_bucket\{le="0\.5"\} \d+/);
 
       const table = spawnSync(process.execPath, [bin, 'node', 'status', '--host', addresses.join(',')], { encoding: 'utf8', timeout: 30_000 });
       expect(table.stdout.trim().split('\n')).toHaveLength(4);
