@@ -42,11 +42,12 @@ export function buildCli(): Command {
     .option('--http-addr <host:port>', 'address for /health and /_status/vars', '127.0.0.1:8080')
     .option('--join <addresses>', 'comma-separated addresses of the cluster\'s nodes', '')
     .option('--locality <tiers>', 'e.g. region=us-east1,zone=us-east1-b', '')
-    .action(async (opts: { store: string; listenAddr: string; httpAddr: string; join: string; locality: string }) => {
+    .option('--simulated-latency <pairs>', 'round trips between regions, e.g. us-east=eu-west:70ms,us-east=ap-south:120ms', '')
+    .action(async (opts: { store: string; listenAddr: string; httpAddr: string; join: string; locality: string; simulatedLatency: string }) => {
       const { MeridianNode } = await import('./server.ts');
       const node = await MeridianNode.start({
         storeDir: opts.store, listenAddr: opts.listenAddr, httpAddr: opts.httpAddr, locality: opts.locality,
-        join: opts.join.split(',').filter(Boolean),
+        join: opts.join.split(',').filter(Boolean), simulatedLatency: opts.simulatedLatency,
       });
       process.stdout.write(`meridian node listening on ${node.address} (http ${node.httpAddress})` +
         `${node.serving ? `, node ${node.nodeId}` : ', waiting for init'}\n`);

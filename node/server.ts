@@ -29,6 +29,12 @@ export interface NodeOptions {
   readonly join?: readonly string[];
   readonly locality?: string;
   readonly tickMs?: number;
+  /**
+   * Simulated round-trip latency between regions ("us-east=eu-west:70ms,…"),
+   * so one machine can behave like several regions; half is added to each
+   * direction of Raft traffic between nodes in those regions.
+   */
+  readonly simulatedLatency?: string;
   /** Largest tolerated clock offset between nodes (default 500 ms). */
   readonly maxOffsetMicros?: number;
   readonly offsetCheckMs?: number;
@@ -43,6 +49,27 @@ interface Identity {
 interface WireKvRequest {
   rangeId: number; type: string; key: Buffer; endKey: Buffer; value: Buffer; expected: Buffer; expectAbsent: boolean;
   delta: number; maxKeys: number;
+}
+
+/** The region tier of a locality string ("region=us-east,zone=a" → "us-east"). */
+export function regionOf(locality: string): string {
+  for (const tier of locality.split(',')) {
+    const [key, value] = tier.split('=');
+    if (key?.trim() === 'region' && value) return value.trim();
+  }
+  return '';
+}
+
+/** Parses "a=b:70ms,a=c:120ms" into round-trip milliseconds per unordered region pair. */
+export function parseSimulatedLatency(spec: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const part of spec.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const match = /^([^=]+)=([^:]+):(\d+(?:\.\d+)?)ms$/.exec(part);
+    if (!match) throw new Error(`bad simulated latency "${part}" (want region=region:NNms)`);
+    const [a, b] = [match[1]!.trim(), match[2]!.trim()].sort();
+    out.set(`${a}|${b}`, Number(match[3]));
+  }
+  return out;
 }
 
 function splitHostPort(address: string): { host: string; port: number } {
@@ -72,7 +99,11 @@ export class MeridianNode {
   address = '';
   httpAddress = '';
 
-  private constructor(readonly engine: Engine, readonly options: NodeOptions) {}
+  readonly #latencies: Map<string, number>;
+
+  private constructor(readonly engine: Engine, readonly options: NodeOptions) {
+    this.#latencies = parseSimulatedLatency(options.simulatedLatency ?? '');
+  }
 
   static async start(options: NodeOptions): Promise<MeridianNode> {
     const engine = await Engine.open(options.storeDir);
@@ -129,7 +160,8 @@ export class MeridianNode {
       const client = dial(peer.address);
       try {
         const sent = this.clock.nowMicros();
-        const reply = decodeMessage<{ wallMicros: number }>(StatusResponseType, await unary(client, 'status', Buffer.alloc(0), 2_000));
+        const reply = decodeMessage<{ wallMicros: number; locality: string }>(StatusResponseType, await unary(client, 'status', Buffer.alloc(0), 2_000));
+        this.#applySimulatedLatency(peer.id, reply.locality);
         const received = this.clock.nowMicros();
         if (received - sent > maxOffsetMicros) return; // too slow a round trip to measure anything
         this.peerOffsets.set(peer.id, reply.wallMicros - (sent + received) / 2);
@@ -240,6 +272,14 @@ export class MeridianNode {
       if (error instanceof InvalidArgumentError) return respond({ error: error.message, errorKind: 'invalid' });
       return respond({ error: (error as Error).message, errorKind: 'internal' });
     }
+  }
+
+  /** Delays Raft traffic to a peer by half the simulated round trip between the two regions. */
+  #applySimulatedLatency(peer: number, peerLocality: string): void {
+    if (this.#latencies.size === 0 || !this.#transport) return;
+    const [a, b] = [regionOf(this.options.locality ?? ''), regionOf(peerLocality)].sort();
+    const roundTrip = this.#latencies.get(`${a}|${b}`);
+    if (roundTrip !== undefined) this.#transport.setDelay(peer, roundTrip / 2);
   }
 
   /**

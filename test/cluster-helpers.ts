@@ -20,9 +20,9 @@ export async function freePort(): Promise<number> {
 
 export interface Proc { child: ChildProcess; address: string; http: string; dir: string }
 
-export function startNode(dir: string, address: string, http: string): Promise<Proc> {
+export function startNode(dir: string, address: string, http: string, extraArgs: readonly string[] = []): Promise<Proc> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, 'start', '--store', dir, '--listen-addr', address, '--http-addr', http], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, 'start', '--store', dir, '--listen-addr', address, '--http-addr', http, ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     const timer = setTimeout(() => reject(new Error(`node did not start: ${out}`)), 20_000);
     child.stdout!.on('data', (d: Buffer) => {
@@ -74,7 +74,9 @@ export async function fault(address: string, request: Record<string, unknown>): 
 }
 
 /** Starts `count` nodes in fresh store directories and initialises them as one cluster. */
-export async function startCluster(count: number, procs: Proc[], dirs: string[]): Promise<string[]> {
+export async function startCluster(
+  count: number, procs: Proc[], dirs: string[], argsFor: (index: number) => readonly string[] = () => [],
+): Promise<string[]> {
   const { mkdtempSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
@@ -85,7 +87,7 @@ export async function startCluster(count: number, procs: Proc[], dirs: string[])
     dirs.push(dir);
     const address = `127.0.0.1:${await freePort()}`;
     addresses.push(address);
-    procs.push(await startNode(dir, address, `127.0.0.1:${await freePort()}`));
+    procs.push(await startNode(dir, address, `127.0.0.1:${await freePort()}`, argsFor(i)));
   }
   const init = spawnSync(process.execPath, [bin, 'init', '--host', addresses[0]!, '--join', addresses.join(',')], { encoding: 'utf8', timeout: 60_000 });
   if (!(init.stdout + init.stderr).includes('cluster initialised')) throw new Error(`init failed: ${init.stdout}${init.stderr}`);
