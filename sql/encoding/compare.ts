@@ -79,7 +79,8 @@ function compareArrays(x: readonly Datum[], y: readonly Datum[]): number {
 export function compareDatums(a: Datum, b: Datum): number {
   if (a.kind === 'null') return b.kind === 'null' ? 0 : -1;
   if (b.kind === 'null') return 1;
-  assert(a.kind === b.kind, `cannot compare ${a.kind} with ${b.kind}`);
+  // Build the message only on failure: this runs inside every sort comparison.
+  if (a.kind !== b.kind) assert(false, `cannot compare ${a.kind} with ${b.kind}`);
   switch (a.kind) {
     case 'bool': return cmp(+a.value, +(b as typeof a).value);
     case 'int':

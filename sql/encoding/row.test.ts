@@ -46,6 +46,14 @@ describe('value encoding of one datum', () => {
     expect(decodeDatumValue(value(d)).datum).toEqual({ kind: 'decimal', value: { kind: 'finite', coefficient: 110n, scale: 2 } });
   });
 
+  it('stores every NaN as one bit pattern and refuses others', () => {
+    const negativeNaN = new Float64Array(new Uint32Array([0, 0xfff80001]).buffer)[0]!;
+    expect(Number.isNaN(negativeNaN)).toBe(true);
+    expect(value({ kind: 'float', value: negativeNaN }).equals(value({ kind: 'float', value: NaN }))).toBe(true);
+    const odd = Buffer.from([4, 0x7f, 0xf8, 0, 0, 0, 0, 0, 1]);
+    expect(() => decodeDatumValue(odd)).toThrow(EncodingError);
+  });
+
   it('refuses mixed-kind arrays and over-deep nesting', () => {
     const w = new ByteWriter();
     const mixed: Datum = { kind: 'array', elementKind: 'int', values: [{ kind: 'string', value: 'x' }] };

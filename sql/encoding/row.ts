@@ -47,8 +47,9 @@ export class RowValueBuilder {
 
   /** Appends a column; a NULL is omitted (absent columns read as NULL). */
   add(columnId: number, datum: Datum): void {
-    assert(Number.isInteger(columnId) && columnId <= columnIdMax, `column ID ${columnId} within 1..${columnIdMax}`);
-    assert(columnId > this.#previousId, `column ID ${columnId} after ${this.#previousId}: IDs must ascend`);
+    // Messages are built only on failure: this runs for every column of every row.
+    if (!Number.isInteger(columnId) || columnId > columnIdMax) assert(false, `column ID ${columnId} within 1..${columnIdMax}`);
+    if (columnId <= this.#previousId) assert(false, `column ID ${columnId} after ${this.#previousId}: IDs must ascend`);
     if (datum.kind === 'null') return;
     const w = this.#w;
     const start = w.length;

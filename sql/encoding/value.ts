@@ -12,7 +12,8 @@
  *                     ‖ zigzag varint scale ‖ coefficient magnitude big-endian
  *   6    string       uvarint length ‖ UTF-8
  *   7    bytes        uvarint length ‖ bytes
- *   8/9  timestamp/tz zigzag varint µs
+ *   8/9  timestamp/tz 8 bytes big-endian two's complement µs (fixed: today's
+ *                     timestamps need 60 bits, 9 bytes as a varint)
  *   10   date         zigzag varint days
  *   11   time         uvarint µs
  *   12   interval     zigzag varints months, days, µs
@@ -26,6 +27,7 @@ import { isUtf8 } from 'node:buffer';
 import { unreachable } from './assert.ts';
 import {
   falseDatum, int32Max, int32Min, nullDatum, timeMicrosMax, trueDatum, type ArrayElementKind, type Datum, type Decimal,
+  type Int64,
 } from './datum.ts';
 import { checkDecimalRange } from './decimal.ts';
 import { EncodingError } from './errors.ts';
@@ -33,7 +35,8 @@ import { checkInterval } from './key-interval.ts';
 import { arrayDepthMax, arrayElementsMax, encodedBytesMax } from './limits.ts';
 import { ByteReader } from './reader.ts';
 import {
-  readUvarint, readZigzag, readZigzagNumber, skipUvarint, uvarintBytes, writeUvarint, writeUvarintAt, writeZigzag,
+  checkInt64, readUvarint, readZigzag, readZigzagNumber, skipUvarint, uvarintBytes, writeUvarint, writeUvarintAt,
+  writeZigzag,
 } from './varint.ts';
 import { ByteWriter } from './writer.ts';
 
@@ -54,8 +57,25 @@ const decimalNegInf = 4;
 
 /** The tag a datum is written with. */
 export function valueTagOf(d: Datum): number {
-  if (d.kind === 'bool') return d.value ? valueTag.true : valueTag.false;
-  return valueTag[d.kind];
+  // A switch, not valueTag[d.kind]: a keyed lookup by string is slower per column.
+  switch (d.kind) {
+    case 'null': return valueTag.null;
+    case 'bool': return d.value ? valueTag.true : valueTag.false;
+    case 'int': return valueTag.int;
+    case 'float': return valueTag.float;
+    case 'decimal': return valueTag.decimal;
+    case 'string': return valueTag.string;
+    case 'bytes': return valueTag.bytes;
+    case 'timestamp': return valueTag.timestamp;
+    case 'timestamptz': return valueTag.timestamptz;
+    case 'date': return valueTag.date;
+    case 'time': return valueTag.time;
+    case 'interval': return valueTag.interval;
+    case 'uuid': return valueTag.uuid;
+    case 'json': return valueTag.json;
+    case 'array': return valueTag.array;
+    default: return unreachable(d);
+  }
 }
 
 /** The tag for an array's element kind (bool arrays use the false tag). */
@@ -74,10 +94,10 @@ export function writeValuePayload(w: ByteWriter, d: Datum, depth = 0): void {
     case 'null':
     case 'bool':
       return;
-    case 'int':
+    case 'int': return writeZigzag(w, d.value);
     case 'timestamp':
     case 'timestamptz':
-      return writeZigzag(w, d.value);
+      return writeInt64Fixed(w, d.value);
     case 'float': {
       const at = w.reserve(8);
       const t = w.target;
@@ -120,9 +140,37 @@ export function writeValuePayload(w: ByteWriter, d: Datum, depth = 0): void {
   }
 }
 
+function writeInt64Fixed(w: ByteWriter, value: Int64): void {
+  const v = checkInt64(value);
+  const at = w.reserve(8);
+  const t = w.target;
+  if (typeof v === 'bigint') {
+    t.writeBigInt64BE(v, at);
+  } else {
+    const high = Math.floor(v / 2 ** 32);
+    t.writeInt32BE(high, at);
+    t.writeUInt32BE(v - high * 2 ** 32, at + 4);
+  }
+}
+
+function readInt64Fixed(r: ByteReader): bigint {
+  r.need(8);
+  const v = r.buf.readBigInt64BE(r.pos);
+  r.pos += 8;
+  return v;
+}
+
 function writeText(w: ByteWriter, text: string): void {
   if (!(text as string & { isWellFormed(): boolean }).isWellFormed()) {
     throw new EncodingError('string has a lone surrogate and no UTF-8 form');
+  }
+  if (text.length * 3 < 0x80) {
+    // Short text: its length prefix is one byte whatever its UTF-8 size, so
+    // write the text first and fill the prefix in, sparing a measuring pass.
+    const at = w.reserve(1);
+    const written = w.utf8(text); // may grow the buffer: read target after
+    w.target[at] = written;
+    return;
   }
   writeUvarint(w, Buffer.byteLength(text, 'utf8'));
   w.utf8(text);
@@ -135,15 +183,34 @@ function writeDecimal(w: ByteWriter, v: Decimal): void {
   }
   checkDecimalRange(v);
   const negative = v.coefficient < 0n;
-  // A zero coefficient has no magnitude bytes; others have no leading zero byte.
-  const hex = v.coefficient === 0n ? '' : (negative ? -v.coefficient : v.coefficient).toString(16);
-  const magnitude = Buffer.from(hex.length % 2 === 0 ? hex : `0${hex}`, 'hex');
+  const magnitude = negative ? -v.coefficient : v.coefficient;
   const scale = v.scale >= 0 ? v.scale * 2 : -v.scale * 2 - 1;
-  writeUvarint(w, 1 + uvarintBytes(scale) + magnitude.length);
+  // A zero coefficient has no magnitude bytes; others have no leading zero byte.
+  if (magnitude <= maxSafe) {
+    let m = Number(magnitude);
+    let n = 0;
+    for (let x = m; x > 0; x = Math.floor(x / 256)) n++;
+    writeUvarint(w, 1 + uvarintBytes(scale) + n);
+    w.byte(negative ? decimalNegative : decimalPositive);
+    writeUvarint(w, scale);
+    const at = w.reserve(n);
+    const t = w.target;
+    for (let i = n - 1; i >= 0; i--) {
+      const low = m % 256;
+      t[at + i] = low;
+      m = (m - low) / 256;
+    }
+    return;
+  }
+  const hex = magnitude.toString(16);
+  const bytes = Buffer.from(hex.length % 2 === 0 ? hex : `0${hex}`, 'hex');
+  writeUvarint(w, 1 + uvarintBytes(scale) + bytes.length);
   w.byte(negative ? decimalNegative : decimalPositive);
   writeUvarint(w, scale);
-  w.bytes(magnitude);
+  w.bytes(bytes);
 }
+
+const maxSafe = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** Writes a length-prefixed body: the body is written first, then shifted right to make room. */
 function writeLengthPrefixed(w: ByteWriter, body: () => void): void {
@@ -176,10 +243,13 @@ function writeArray(w: ByteWriter, d: Extract<Datum, { kind: 'array' }>, depth: 
 function readText(r: ByteReader, what: string): string {
   const length = readUvarint(r, encodedBytesMax, `${what} length`);
   r.need(length);
-  const content = r.buf.subarray(r.pos, r.pos + length);
-  if (!isUtf8(content)) throw new EncodingError(`${what} is not valid UTF-8`);
+  const text = r.buf.toString('utf8', r.pos, r.pos + length);
+  // Invalid UTF-8 decodes to U+FFFD; only then is the full check needed.
+  if (text.includes('\ufffd') && !isUtf8(r.buf.subarray(r.pos, r.pos + length))) {
+    throw new EncodingError(`${what} is not valid UTF-8`);
+  }
   r.pos += length;
-  return content.toString('utf8');
+  return text;
 }
 
 function readDecimal(r: ByteReader): Decimal {
@@ -196,7 +266,14 @@ function readDecimal(r: ByteReader): Decimal {
   const scale = readZigzagNumber(r, -encodedBytesMax, encodedBytesMax, 'decimal scale');
   if (r.pos > end) throw new EncodingError('decimal scale overruns its payload');
   if (r.pos < end && r.buf[r.pos] === 0) throw new EncodingError('decimal magnitude has a leading zero byte');
-  const magnitude = end === r.pos ? 0n : BigInt(`0x${r.buf.toString('hex', r.pos, end)}`);
+  let magnitude: bigint;
+  if (end - r.pos <= 6) {
+    let m = 0;
+    for (let i = r.pos; i < end; i++) m = m * 256 + r.buf[i]!;
+    magnitude = BigInt(m);
+  } else {
+    magnitude = BigInt(`0x${r.buf.toString('hex', r.pos, end)}`);
+  }
   r.pos = end;
   if (sign === decimalNegative && magnitude === 0n) throw new EncodingError('negative zero decimal');
   const value: Decimal = { kind: 'finite', coefficient: sign === decimalNegative ? -magnitude : magnitude, scale };
@@ -251,8 +328,8 @@ export function readValuePayload(r: ByteReader, tag: number, depth = 0): Datum {
       const length = readUvarint(r, encodedBytesMax, 'bytes length');
       return { kind: 'bytes', value: r.copy(length) };
     }
-    case valueTag.timestamp: return { kind: 'timestamp', value: readZigzag(r) };
-    case valueTag.timestamptz: return { kind: 'timestamptz', value: readZigzag(r) };
+    case valueTag.timestamp: return { kind: 'timestamp', value: readInt64Fixed(r) };
+    case valueTag.timestamptz: return { kind: 'timestamptz', value: readInt64Fixed(r) };
     case valueTag.date: return { kind: 'date', value: readZigzagNumber(r, int32Min, int32Max, 'date') };
     case valueTag.time: return { kind: 'time', value: readUvarint(r, timeMicrosMax, 'time') };
     case valueTag.interval: {
@@ -272,9 +349,10 @@ export function skipValuePayload(r: ByteReader, tag: number): void {
   switch (tag) {
     case valueTag.null: case valueTag.false: case valueTag.true:
       return;
-    case valueTag.int: case valueTag.timestamp: case valueTag.timestamptz: case valueTag.date: case valueTag.time:
+    case valueTag.int: case valueTag.date: case valueTag.time:
       return skipUvarint(r);
-    case valueTag.float: return r.skip(8);
+    case valueTag.float: case valueTag.timestamp: case valueTag.timestamptz:
+      return r.skip(8);
     case valueTag.uuid: return r.skip(uuidBytes);
     case valueTag.interval:
       skipUvarint(r);

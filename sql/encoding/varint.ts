@@ -228,43 +228,28 @@ export function readUvarint(r: ByteReader, max: number, what: string): number {
   return v;
 }
 
-function readUvarintBig(r: ByteReader): bigint {
-  const n = uvarintLength(r);
-  const buf = r.buf;
-  let v = 0n;
-  for (let i = n - 1; i >= 0; i--) v = (v << 7n) | BigInt((buf[r.pos + i]! ^ r.flip) & 0x7f);
-  r.pos += n;
-  return v;
-}
-
 /** Reads a zigzag varint as an int64 bigint. */
 export function readZigzag(r: ByteReader): bigint {
-  // Up to 7 bytes (49 bits) are exact as numbers: the common case.
-  if (r.pos + 7 <= r.buf.length) {
-    const v = tryReadShortZigzag(r);
-    if (v !== undefined) return v;
-  }
-  const z = readUvarintBig(r);
-  if (z >> 64n !== 0n) throw new EncodingError('integer is out of the int64 range');
-  return z & 1n ? -((z + 1n) >> 1n) : z >> 1n;
-}
-
-function tryReadShortZigzag(r: ByteReader): bigint | undefined {
+  const n = uvarintLength(r);
   const buf = r.buf;
-  let z = 0;
+  const at = r.pos;
+  r.pos += n;
+  // The low 7 bytes (49 bits) are exact as a number: all the common cases.
+  let low = 0;
   let scale = 1;
-  for (let i = 0; i < 7; i++) {
-    const b = buf[r.pos + i]! ^ r.flip;
-    z += (b & 0x7f) * scale;
-    if ((b & 0x80) === 0) {
-      if (b === 0 && i > 0) throw new EncodingError('varint is not minimally encoded');
-      r.pos += i + 1;
-      const v = z % 2 === 1 ? -(z + 1) / 2 : z / 2;
-      return v >= 0 && v <= intSmallMax ? smallBigInts[v]! : BigInt(v);
-    }
+  for (let i = 0; i < n && i < 7; i++) {
+    low += ((buf[at + i]! ^ r.flip) & 0x7f) * scale;
     scale *= 0x80;
   }
-  return undefined;
+  if (n <= 7) {
+    const v = low % 2 === 1 ? -(low + 1) / 2 : low / 2;
+    return v >= 0 && v <= intSmallMax ? smallBigInts[v]! : BigInt(v);
+  }
+  let high = 0;
+  for (let i = n - 1; i >= 7; i--) high = high * 0x80 + ((buf[at + i]! ^ r.flip) & 0x7f);
+  const z = (BigInt(high) << 49n) | BigInt(low);
+  if (z >> 64n !== 0n) throw new EncodingError('integer is out of the int64 range');
+  return z & 1n ? -((z + 1n) >> 1n) : z >> 1n;
 }
 
 /** Reads a zigzag varint that must lie in [min, max] (both safe integers). */
