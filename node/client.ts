@@ -84,6 +84,11 @@ export class KvClient {
     return (await this.#call({ type: 'increment', key, delta })).number;
   }
 
+  /** Deletes every key in [key, endKey); returns the keys deleted. */
+  async deleteRange(key: Buffer, endKey: Buffer): Promise<Buffer[]> {
+    return (await this.#call({ type: 'deleteRange', key, endKey })).rows.map((r) => r.key);
+  }
+
   async scan(key: Buffer, endKey: Buffer, maxKeys = 0): Promise<Array<{ key: Buffer; value: Buffer }>> {
     return (await this.#call({ type: 'scan', key, endKey, maxKeys })).rows;
   }

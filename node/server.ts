@@ -250,6 +250,7 @@ export class MeridianNode {
       case 'cput': request = { type: 'cput', key: wire.key, value: wire.value, expected: wire.expectAbsent ? null : wire.expected }; break;
       case 'delete': request = { type: 'delete', key: wire.key }; break;
       case 'increment': request = { type: 'increment', key: wire.key, delta: BigInt(wire.delta) }; break;
+      case 'deleteRange': request = { type: 'deleteRange', key: wire.key, endKey: wire.endKey }; break;
       default: return respond({ error: `unknown request type ${wire.type}`, errorKind: 'invalid' });
     }
     const started = performance.now();
@@ -260,6 +261,7 @@ export class MeridianNode {
         case 'get': return respond({ found: response.value !== null, value: response.value ?? Buffer.alloc(0) });
         case 'scan': return respond({ rows: response.rows });
         case 'increment': return respond({ number: Number(response.value) });
+        case 'deleteRange': return respond({ rows: response.keys.map((key) => ({ key, value: Buffer.alloc(0) })), number: response.keys.length });
         default: return respond({});
       }
     } catch (error) {

@@ -1,32 +1,50 @@
 /**
- * Latches serialise requests that touch the same keys on a replica: a write
- * holds its keys' latches from evaluation until its command is applied, so a
- * later request on those keys evaluates against the applied result.
+ * Latches serialise requests whose key spans overlap on a replica: a write
+ * holds its span's latch from evaluation until its command is applied, so a
+ * later overlapping request evaluates against the applied result. Point keys
+ * are the span [key, key‖0x00).
  */
-export class LatchManager {
-  readonly #tails = new Map<string, Promise<void>>();
+import { compareKeys, keyNext } from '../keys/index.ts';
 
-  /** Waits for earlier holders of any of `keys`; returns the release function. */
-  async acquire(keys: readonly Uint8Array[]): Promise<() => void> {
-    const names = [...new Set(keys.map((k) => Buffer.from(k.buffer, k.byteOffset, k.byteLength).toString('latin1')))].sort();
+export interface LatchSpan {
+  readonly key: Uint8Array;
+  /** Exclusive end; absent for a single key. */
+  readonly endKey?: Uint8Array;
+}
+
+interface Holder {
+  readonly start: Uint8Array;
+  readonly end: Uint8Array;
+  readonly released: Promise<void>;
+}
+
+function overlaps(a: Holder, b: Holder): boolean {
+  return compareKeys(a.start, b.end) < 0 && compareKeys(b.start, a.end) < 0;
+}
+
+export class LatchManager {
+  #holders: Holder[] = [];
+
+  /** Waits for earlier overlapping holders; returns the release function. */
+  async acquire(spans: readonly (LatchSpan | Uint8Array)[]): Promise<() => void> {
     let release!: () => void;
-    const held = new Promise<void>((resolve) => { release = resolve; });
-    const waits: Promise<void>[] = [];
-    for (const name of names) {
-      const previous = this.#tails.get(name);
-      if (previous) waits.push(previous);
-      const tail = previous ? previous.then(() => held) : held;
-      this.#tails.set(name, tail);
-      void tail.then(() => {
-        if (this.#tails.get(name) === tail) this.#tails.delete(name);
-      });
-    }
+    const released = new Promise<void>((resolve) => { release = resolve; });
+    const mine: Holder[] = spans.map((s) => {
+      const span = s instanceof Uint8Array ? { key: s } : s;
+      return { start: span.key, end: span.endKey && span.endKey.length > 0 ? span.endKey : keyNext(span.key), released };
+    });
+    const waits = new Set<Promise<void>>();
+    for (const h of this.#holders) if (mine.some((m) => overlaps(m, h))) waits.add(h.released);
+    this.#holders.push(...mine);
     await Promise.all(waits);
-    return release;
+    return () => {
+      this.#holders = this.#holders.filter((h) => h.released !== released);
+      release();
+    };
   }
 
-  /** Keys with latches held or queued. */
+  /** Spans with latches held or queued. */
   get size(): number {
-    return this.#tails.size;
+    return this.#holders.length;
   }
 }

@@ -85,6 +85,9 @@ describe('replicated store', () => {
     const counter = await Promise.all(Array.from({ length: 20 }, () => leader.store.execute(1, { type: 'increment', key: k('n'), delta: 1n })));
     expect(counter.map((c) => (c.type === 'increment' ? c.value : 0n)).sort((a, b) => Number(a - b))).toEqual(Array.from({ length: 20 }, (_, i) => BigInt(i + 1)));
 
+    const removed = await leader.store.execute(1, { type: 'deleteRange', key: k('key-4'), endKey: k('key-5') });
+    expect(removed.type === 'deleteRange' && removed.keys.map((x) => x.toString())).toEqual(['key-4', ...Array.from({ length: 10 }, (_, i) => `key-4${i}`)]);
+    await Promise.all(Array.from({ length: 11 }, (_, i) => leader.store.execute(1, { type: 'put', key: k(i === 10 ? 'key-4' : `key-4${i}`), value: k('back') })));
     const follower = nodes.find((n) => n !== leader)!;
     await expect(follower.store.execute(1, { type: 'get', key: k('a') })).rejects.toBeInstanceOf(NotLeaderError);
     await until('followers to apply', () => nodes.every((n) => n.store.replica(1).appliedIndex === leader.store.replica(1).appliedIndex));

@@ -16,7 +16,7 @@ import { assert } from '../assert.ts';
 import type { Hlc, Timestamp } from '../hlc/index.ts';
 import { storeLocalKey, prefixEnd } from '../keys/index.ts';
 import {
-  addStats, emptyStats, mvccConditionalPut, mvccDelete, mvccGet, mvccIncrement, mvccPut, mvccScan, RaftLogStore,
+  addStats, emptyStats, mvccConditionalPut, mvccDelete, mvccDeleteRange, mvccGet, mvccIncrement, mvccPut, mvccScan, RaftLogStore,
   type Batch, type Engine, type MvccStats,
 } from '../storage/index.ts';
 import { CommandDecodeError, decodeCommand, encodeCommand, type Command } from './command.ts';
@@ -49,13 +49,15 @@ export type KvRequest =
   | { readonly type: 'put'; readonly key: Buffer; readonly value: Buffer }
   | { readonly type: 'cput'; readonly key: Buffer; readonly value: Buffer; readonly expected: Buffer | null }
   | { readonly type: 'delete'; readonly key: Buffer }
-  | { readonly type: 'increment'; readonly key: Buffer; readonly delta: bigint };
+  | { readonly type: 'increment'; readonly key: Buffer; readonly delta: bigint }
+  | { readonly type: 'deleteRange'; readonly key: Buffer; readonly endKey: Buffer };
 
 export type KvResponse =
   | { readonly type: 'get'; readonly value: Buffer | null }
   | { readonly type: 'scan'; readonly rows: Array<{ key: Buffer; value: Buffer }> }
   | { readonly type: 'put' | 'cput' | 'delete' }
-  | { readonly type: 'increment'; readonly value: bigint };
+  | { readonly type: 'increment'; readonly value: bigint }
+  | { readonly type: 'deleteRange'; readonly keys: Buffer[] };
 
 const replicaListPrefix = storeLocalKey('replica/');
 /** Idle ticks before a leader quiesces its group. */
@@ -357,7 +359,7 @@ export class Store {
       const result = await mvccScan(this.engine, { key: request.key, endKey: request.endKey }, ts, { maxKeys: request.maxKeys ?? 0 });
       return { type: 'scan', rows: result.rows.map((r) => ({ key: r.key, value: r.value })) };
     }
-    const release = await replica.latches.acquire([request.key]);
+    const release = await replica.latches.acquire([request.type === 'deleteRange' ? { key: request.key, endKey: request.endKey } : request.key]);
     try {
       this.#leaderOrThrow(rangeId);
       const ts: Timestamp = this.hlc.now();
@@ -379,6 +381,9 @@ export class Store {
           break;
         case 'increment':
           response = { type: 'increment', value: await mvccIncrement(batch, delta, request.key, ts, request.delta) };
+          break;
+        case 'deleteRange':
+          response = { type: 'deleteRange', keys: await mvccDeleteRange(batch, delta, { key: request.key, endKey: request.endKey }, ts) };
           break;
       }
       await this.#propose(replica, { id: this.#commandId(), writes: batch.writes(), stats: delta });
