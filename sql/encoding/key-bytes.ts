@@ -115,9 +115,11 @@ export function readEscapedBytes(r: ByteReader): Buffer {
 export function readEscapedString(r: ByteReader): string {
   const { end, escapes } = findTerminator(r);
   const content = escapes === 0 && r.flip === 0 ? r.buf.subarray(r.pos, end) : unescape(r, end, escapes);
-  if (!isUtf8(content)) throw new EncodingError('key string is not valid UTF-8');
+  const text = content.toString('utf8');
+  // Invalid UTF-8 decodes to U+FFFD; only then is the full check needed.
+  if (text.includes('\ufffd') && !isUtf8(content)) throw new EncodingError('key string is not valid UTF-8');
   r.pos = end + 2;
-  return content.toString('utf8');
+  return text;
 }
 
 /** Moves past an escaped string. */

@@ -155,6 +155,23 @@ describe('key encoding details', () => {
     expect(keyLosesInformation({ kind: 'interval', value: { months: 1, days: 0, micros: 0n } })).toBe(false);
   });
 
+  it('handles numeric at PostgreSQL\'s limits and refuses beyond them', () => {
+    const dec = (coefficient: bigint, scale: number): Datum => ({ kind: 'decimal', value: { kind: 'finite', coefficient, scale } });
+    const biggest = dec(10n ** 131_072n - 1n, 0); // 131072 nines
+    const tiniest = dec(1n, 16_383);
+    const widest = dec(-(10n ** BigInt(131_072 + 16_383) - 1n), 16_383);
+    for (const d of [biggest, tiniest, widest]) {
+      for (const dir of ['asc', 'desc'] as const) {
+        const bytes = key(d, dir);
+        expect(decodeKey(bytes, 0, { directions: [dir] }).datums[0]).toEqual(keyCanonical(d));
+      }
+    }
+    expect(compareBytes(key(tiniest), key(dec(0n, 0)))).toBe(1);
+    expect(compareBytes(key(widest), key(dec(-(10n ** 131_071n), 0)))).toBe(-1);
+    expect(() => key(dec(10n ** 131_072n, 0))).toThrow(EncodingError);
+    expect(() => key(dec(1n, 16_384))).toThrow(EncodingError);
+  });
+
   it('refuses json and arrays as key columns and leaves the writer unchanged', () => {
     const w = new ByteWriter();
     w.byte(0x07);

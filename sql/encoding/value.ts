@@ -241,7 +241,7 @@ function writeArray(w: ByteWriter, d: Extract<Datum, { kind: 'array' }>, depth: 
 }
 
 function readText(r: ByteReader, what: string): string {
-  const length = readUvarint(r, encodedBytesMax, `${what} length`);
+  const length = readUvarint(r, encodedBytesMax, 'text length');
   r.need(length);
   const text = r.buf.toString('utf8', r.pos, r.pos + length);
   // Invalid UTF-8 decodes to U+FFFD; only then is the full check needed.
