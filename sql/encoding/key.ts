@@ -21,6 +21,9 @@
  *   0x80–0xfd int: the tag is the ordered varint's own header (varint.ts),
  *                so 0…109 take one byte
  *
+ * After their tag, timestamps, dates and times are ordered varints, floats
+ * 8 sign-adjusted IEEE bytes, intervals two ordered varints (days, µs).
+ *
  * Canonical forms: -0.0 encodes as +0.0, decimals drop trailing zeros,
  * intervals keep only their span. `keyLosesInformation` tells a row writer
  * when it must also keep the datum in the row value.

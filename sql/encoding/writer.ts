@@ -49,11 +49,13 @@ export class ByteWriter {
     return this.#buf;
   }
 
+  /** Appends one byte (0..255). */
   byte(b: number): void {
     if (this.#length === this.#buf.length) this.#grow(this.#length + 1);
     this.#buf[this.#length++] = b;
   }
 
+  /** Appends a copy of `source`. */
   bytes(source: Uint8Array): void {
     const at = this.reserve(source.length);
     this.#buf.set(source, at);
