@@ -8,18 +8,21 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type * as grpc from '@grpc/grpc-js';
-import { Hlc, OffsetClock, SystemClock } from './hlc/index.ts';
+import { ClockOffsetError, Hlc, OffsetClock, SystemClock } from './hlc/index.ts';
 import { LatencyHistogram } from './obs/index.ts';
 import { keyMax, keyMin, storeIdentKey } from './keys/index.ts';
 import {
   AmbiguousResultError, NotLeaderError, RangeNotFoundError, Store, type KvRequest, type KvResponse, type RangeDescriptor,
+  type RequestHeader,
 } from './kv/index.ts';
 import {
   BootstrapRequestType, BootstrapResponseType, decodeMessage, dial, encodeMessage, FaultRequestType, FaultResponseType,
   GrpcRaftTransport, KvRequestType,
   KvResponseType, messageFromWire, RaftBatchType, startRpcServer, StatusResponseType, unary, type WireRaftMessage,
 } from './rpc/index.ts';
-import { ConditionFailedError, Engine, InvalidArgumentError } from './storage/index.ts';
+import {
+  ConditionFailedError, Engine, InvalidArgumentError, ReadWithinUncertaintyIntervalError, WriteIntentError, WriteTooOldError,
+} from './storage/index.ts';
 
 export interface NodeOptions {
   readonly storeDir: string;
@@ -49,6 +52,18 @@ interface Identity {
 interface WireKvRequest {
   rangeId: number; type: string; key: Buffer; endKey: Buffer; value: Buffer; expected: Buffer; expectAbsent: boolean;
   delta: number; maxKeys: number;
+  header?: { wallMicros: number; logical: number; txnId: Buffer; txnEpoch: number; txnSequence: number; txnPriority: number };
+}
+
+/** The request header as the KV layer takes it. */
+function headerOf(wire: WireKvRequest): RequestHeader {
+  const h = wire.header;
+  if (!h) return {};
+  const timestamp = h.wallMicros > 0 ? { wallMicros: h.wallMicros, logical: h.logical } : undefined;
+  const txn = h.txnId.length === 16 && timestamp
+    ? { id: h.txnId, epoch: h.txnEpoch, writeTimestamp: timestamp, sequence: h.txnSequence, priority: h.txnPriority }
+    : undefined;
+  return { ...(timestamp ? { timestamp } : {}), ...(txn ? { txn } : {}) };
 }
 
 /** The region tier of a locality string ("region=us-east,zone=a" → "us-east"). */
@@ -255,7 +270,7 @@ export class MeridianNode {
     }
     const started = performance.now();
     try {
-      const response: KvResponse = await store.execute(wire.rangeId || 1, request);
+      const response: KvResponse = await store.execute(wire.rangeId || 1, request, headerOf(wire));
       this.#kvLatency.observe((performance.now() - started) / 1000);
       switch (response.type) {
         case 'get': return respond({ found: response.value !== null, value: response.value ?? Buffer.alloc(0) });
@@ -272,6 +287,10 @@ export class MeridianNode {
       }
       if (error instanceof AmbiguousResultError) return respond({ error: error.message, errorKind: 'ambiguous' });
       if (error instanceof InvalidArgumentError) return respond({ error: error.message, errorKind: 'invalid' });
+      if (error instanceof WriteIntentError) return respond({ error: error.message, errorKind: 'writeIntent' });
+      if (error instanceof WriteTooOldError) return respond({ error: error.message, errorKind: 'writeTooOld' });
+      if (error instanceof ReadWithinUncertaintyIntervalError) return respond({ error: error.message, errorKind: 'uncertainty' });
+      if (error instanceof ClockOffsetError) return respond({ error: error.message, errorKind: 'unavailable' });
       return respond({ error: (error as Error).message, errorKind: 'internal' });
     }
   }

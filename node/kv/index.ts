@@ -10,7 +10,9 @@
  * - command.ts: the replicated command format; latches.ts: request latches.
  * - local-transport.ts: an in-process transport for tests.
  */
-export { Store, type KvRequest, type KvResponse, type RaftEnvelope, type RaftTransport, type StoreOptions } from './store.ts';
+export {
+  Store, type KvRequest, type KvResponse, type RaftEnvelope, type RaftTransport, type RequestHeader, type StoreOptions,
+} from './store.ts';
 export { decodeDescriptor, encodeDescriptor, Replica, type RangeDescriptor, type ReplicaDescriptor } from './replica.ts';
 export { AmbiguousResultError, NotLeaderError, RangeNotFoundError } from './errors.ts';
 export { LocalNetwork, LocalTransport } from './local-transport.ts';

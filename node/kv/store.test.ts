@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Hlc, SystemClock } from '../hlc/index.ts';
 import { keyMax, keyMin } from '../keys/index.ts';
-import { Engine } from '../storage/index.ts';
+import { Engine, WriteIntentError } from '../storage/index.ts';
 import { NotLeaderError } from './errors.ts';
 import { LocalNetwork } from './local-transport.ts';
 import type { RangeDescriptor } from './replica.ts';
@@ -132,6 +132,18 @@ describe('replicated store', () => {
     const fresh = await until('a new leader after the quiesced leader died', () => leaderOf(nodes.filter((n) => n !== old), network), 15_000);
     expect(await fresh.store.execute(1, { type: 'get', key: k('q') })).toEqual({ type: 'get', value: k('2') });
     await old.engine.close();
+  }, 30_000);
+
+  it('honours the transaction header: timestamps, intents and own reads', async () => {
+    const { network, nodes } = await cluster();
+    const leader = await until('a leader', () => leaderOf(nodes, network));
+    const now = Date.now() * 1000;
+    const txn = { id: Buffer.alloc(16, 9), epoch: 0, writeTimestamp: { wallMicros: now, logical: 0 }, sequence: 1, priority: 1 };
+    await leader.store.execute(1, { type: 'put', key: k('t'), value: k('provisional') }, { timestamp: txn.writeTimestamp, txn });
+    expect(await leader.store.execute(1, { type: 'get', key: k('t') }, { timestamp: txn.writeTimestamp, txn })).toEqual({ type: 'get', value: k('provisional') });
+    await expect(leader.store.execute(1, { type: 'get', key: k('t') })).rejects.toBeInstanceOf(WriteIntentError);
+    // A read below the intent's timestamp does not see it.
+    expect(await leader.store.execute(1, { type: 'get', key: k('t') }, { timestamp: { wallMicros: now - 1000, logical: 0 } })).toEqual({ type: 'get', value: null });
   }, 30_000);
 
   it('conditional puts fail with the actual value and leave nothing behind', async () => {

@@ -17,7 +17,7 @@ import type { Hlc, Timestamp } from '../hlc/index.ts';
 import { storeLocalKey, prefixEnd } from '../keys/index.ts';
 import {
   addStats, emptyStats, mvccConditionalPut, mvccDelete, mvccDeleteRange, mvccGet, mvccIncrement, mvccPut, mvccScan, RaftLogStore,
-  type Batch, type Engine, type MvccStats,
+  type Batch, type Engine, type MvccStats, type TxnMeta,
 } from '../storage/index.ts';
 import { CommandDecodeError, decodeCommand, encodeCommand, type Command } from './command.ts';
 import { NotLeaderError, RangeNotFoundError } from './errors.ts';
@@ -41,6 +41,16 @@ export interface RaftTransport {
 export interface StoreOptions {
   readonly electionTicks?: number;
   readonly heartbeatTicks?: number;
+}
+
+/**
+ * What every request carries for the transaction layer: the timestamp to
+ * read and write at (absent: the leaseholder's clock) and the transaction,
+ * whose writes become intents and whose reads see its own intents.
+ */
+export interface RequestHeader {
+  readonly timestamp?: Timestamp;
+  readonly txn?: TxnMeta;
 }
 
 export type KvRequest =
@@ -350,40 +360,48 @@ export class Store {
   }
 
   /** Executes one request on the range's leader replica on this store. */
-  async execute(rangeId: number, request: KvRequest): Promise<KvResponse> {
+  /** The timestamp a request runs at: its header's (folded into this node's clock) or a fresh one. */
+  #timestampOf(header: RequestHeader): Timestamp {
+    if (!header.timestamp) return this.hlc.now();
+    this.hlc.update(header.timestamp);
+    return header.timestamp;
+  }
+
+  async execute(rangeId: number, request: KvRequest, header: RequestHeader = {}): Promise<KvResponse> {
     const replica = this.#leaderOrThrow(rangeId);
+    const txnOptions = header.txn ? { txn: header.txn } : {};
     if (request.type === 'get' || request.type === 'scan') {
       await this.#readBarrier(replica);
-      const ts = this.hlc.now();
-      if (request.type === 'get') return { type: 'get', value: (await mvccGet(this.engine, request.key, ts)).value };
-      const result = await mvccScan(this.engine, { key: request.key, endKey: request.endKey }, ts, { maxKeys: request.maxKeys ?? 0 });
+      const ts = this.#timestampOf(header);
+      if (request.type === 'get') return { type: 'get', value: (await mvccGet(this.engine, request.key, ts, txnOptions)).value };
+      const result = await mvccScan(this.engine, { key: request.key, endKey: request.endKey }, ts, { maxKeys: request.maxKeys ?? 0, ...txnOptions });
       return { type: 'scan', rows: result.rows.map((r) => ({ key: r.key, value: r.value })) };
     }
     const release = await replica.latches.acquire([request.type === 'deleteRange' ? { key: request.key, endKey: request.endKey } : request.key]);
     try {
       this.#leaderOrThrow(rangeId);
-      const ts: Timestamp = this.hlc.now();
+      const ts: Timestamp = this.#timestampOf(header);
       const batch = this.engine.newBatch();
       const delta: MvccStats = emptyStats();
       let response: KvResponse;
       switch (request.type) {
         case 'put':
-          await mvccPut(batch, delta, request.key, ts, request.value);
+          await mvccPut(batch, delta, request.key, ts, request.value, txnOptions);
           response = { type: 'put' };
           break;
         case 'cput':
-          await mvccConditionalPut(batch, delta, request.key, ts, request.value, request.expected);
+          await mvccConditionalPut(batch, delta, request.key, ts, request.value, request.expected, txnOptions);
           response = { type: 'cput' };
           break;
         case 'delete':
-          await mvccDelete(batch, delta, request.key, ts);
+          await mvccDelete(batch, delta, request.key, ts, txnOptions);
           response = { type: 'delete' };
           break;
         case 'increment':
-          response = { type: 'increment', value: await mvccIncrement(batch, delta, request.key, ts, request.delta) };
+          response = { type: 'increment', value: await mvccIncrement(batch, delta, request.key, ts, request.delta, txnOptions) };
           break;
         case 'deleteRange':
-          response = { type: 'deleteRange', keys: await mvccDeleteRange(batch, delta, { key: request.key, endKey: request.endKey }, ts) };
+          response = { type: 'deleteRange', keys: await mvccDeleteRange(batch, delta, { key: request.key, endKey: request.endKey }, ts, txnOptions) };
           break;
       }
       await this.#propose(replica, { id: this.#commandId(), writes: batch.writes(), stats: delta });
