@@ -24,14 +24,12 @@ export function buildCli(): Command {
 
   program
     .command('demo')
-    .description('run a demo cluster of 3 nodes in 3 simulated regions on this machine')
+    .description('run a demo cluster of 3 nodes in 3 simulated regions on this machine (Ctrl-C stops it)')
     .option('--nodes <n>', 'number of nodes', '3')
-    .action(() => {
-      process.stderr.write(
-        'meridian demo: this build has no SQL layer yet, so there is no cluster to serve;\n' +
-          'the demo starts once the KV cluster and SQL layers are built.\n',
-      );
-      process.exitCode = 1;
+    .option('--base-port <port>', 'first node\'s port; the others follow', '26357')
+    .action(async (opts: { nodes: string; basePort: string }) => {
+      const { runDemo } = await import('./demo.ts');
+      await runDemo({ nodes: Number(opts.nodes), basePort: Number(opts.basePort) });
     });
 
   program

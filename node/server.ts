@@ -388,7 +388,16 @@ export class MeridianNode {
     if (this.#offsetTimer) clearInterval(this.#offsetTimer);
     await this.#store?.close();
     this.#transport?.close();
-    await new Promise<void>((resolve) => (this.#rpc ? this.#rpc.tryShutdown(() => resolve()) : resolve()));
+    await new Promise<void>((resolve) => {
+      const rpc = this.#rpc;
+      if (!rpc) return resolve();
+      // Peers may keep their streams open; stop waiting for them after a moment.
+      const force = setTimeout(() => rpc.forceShutdown(), 1000);
+      rpc.tryShutdown(() => {
+        clearTimeout(force);
+        resolve();
+      });
+    });
     await new Promise<void>((resolve) => (this.#http ? this.#http.close(() => resolve()) : resolve()));
     await this.engine.close();
   }
