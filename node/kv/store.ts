@@ -70,6 +70,13 @@ export type KvResponse =
   | { readonly type: 'deleteRange'; readonly keys: Buffer[] };
 
 const replicaListPrefix = storeLocalKey('replica/');
+
+/** What applying one Ready produced: acknowledged command IDs, the new applied index and stats. */
+interface ApplyResult {
+  readonly ids: string[];
+  appliedIndex: number;
+  readonly stats: MvccStats;
+}
 /** Idle ticks before a leader quiesces its group. */
 const quiesceAfterTicks = 3;
 /** Ticks between node-level heartbeats to every peer (one per node pair, whatever the number of ranges). */
@@ -251,12 +258,14 @@ export class Store {
     for (const [node, envelopes] of late) this.transport.send(node, envelopes);
     // 3. Apply committed commands.
     const applyBatch = this.engine.newBatch();
-    const applied: Array<{ replica: Replica; ids: string[] }> = [];
-    for (const { replica, rd } of work) {
-      const ids = this.#apply(applyBatch, replica, rd);
-      applied.push({ replica, ids });
-    }
+    const applied: Array<{ replica: Replica; result: ApplyResult }> = [];
+    for (const { replica, rd } of work) applied.push({ replica, result: this.#apply(applyBatch, replica, rd) });
     if (applyBatch.count > 0) await applyBatch.commit({ sync: false });
+    // Only now is the applied state visible to readers of the engine.
+    for (const { replica, result } of applied) {
+      replica.appliedIndex = result.appliedIndex;
+      replica.stats = result.stats;
+    }
     // 4. Acknowledge, answer reads, advance.
     for (const { replica, rd } of work) {
       if (rd.softState && rd.softState.role !== 'leader') replica.failWaiters('leadership lost');
@@ -270,8 +279,8 @@ export class Store {
       }
       replica.raw.advance(rd);
     }
-    for (const { replica, ids } of applied) {
-      for (const id of ids) {
+    for (const { replica, result } of applied) {
+      for (const id of result.ids) {
         const waiter = replica.proposals.get(id);
         if (waiter) {
           replica.proposals.delete(id);
@@ -284,42 +293,43 @@ export class Store {
     for (const replica of this.replicas.values()) if (replica.raw.hasReady()) return this.#schedule();
   }
 
-  #apply(batch: Batch, replica: Replica, rd: Ready): string[] {
-    const ids: string[] = [];
-    if (rd.committedEntries.length === 0) return ids;
+  /** Adds a Ready's committed entries to the apply batch; the replica's state changes once it commits. */
+  #apply(batch: Batch, replica: Replica, rd: Ready): ApplyResult {
+    const result: ApplyResult = { ids: [], appliedIndex: replica.appliedIndex, stats: { ...replica.stats } };
+    if (rd.committedEntries.length === 0) return result;
     for (const entry of rd.committedEntries) {
+      result.appliedIndex = entry.index;
       if (entry.type === 'confChange') {
         try {
           replica.storage.setConfState(replica.raw.applyConfChange(decodeConfChange(entry.data)));
         } catch {
           // A malformed change is applied as a no-op on every replica alike.
         }
-      } else if (entry.data.length > 0) {
-        let command: Command;
-        try {
-          command = decodeCommand(entry.data);
-        } catch (error) {
-          // Every replica decodes the same bytes the same way, so skipping a
-          // malformed entry keeps them identical; the proposer's waiter times out.
-          if (!(error instanceof CommandDecodeError)) throw error;
-          this.malformedCommands++;
-          replica.appliedIndex = entry.index;
-          continue;
-        }
-        for (const w of command.writes) {
-          if (w.value) batch.put(w.key, w.value);
-          else batch.del(w.key);
-        }
-        addStats(replica.stats, command.stats);
-        ids.push(command.id.toString('hex'));
+        continue;
       }
-      replica.appliedIndex = entry.index;
+      if (entry.data.length === 0) continue;
+      let command: Command;
+      try {
+        command = decodeCommand(entry.data);
+      } catch (error) {
+        // Every replica decodes the same bytes the same way, so skipping a
+        // malformed entry keeps them identical; the proposer's waiter times out.
+        if (!(error instanceof CommandDecodeError)) throw error;
+        this.malformedCommands++;
+        continue;
+      }
+      for (const w of command.writes) {
+        if (w.value) batch.put(w.key, w.value);
+        else batch.del(w.key);
+      }
+      addStats(result.stats, command.stats);
+      result.ids.push(command.id.toString('hex'));
     }
     this.log.setAppliedState(batch, replica.rangeId, {
-      appliedIndex: replica.appliedIndex,
-      data: encodeAppliedData({ confState: replica.storage.confState, stats: replica.stats }),
+      appliedIndex: result.appliedIndex,
+      data: encodeAppliedData({ confState: replica.storage.confState, stats: result.stats }),
     });
-    return ids;
+    return result;
   }
 
   #leaderOrThrow(rangeId: number): Replica {
