@@ -1,5 +1,7 @@
 /** Helpers for tests that run real Meridian processes on loopback. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { afterAll } from 'vitest';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import {
@@ -92,4 +94,14 @@ export async function startCluster(
   const init = spawnSync(process.execPath, [bin, 'init', '--host', addresses[0]!, '--join', addresses.join(',')], { encoding: 'utf8', timeout: 60_000 });
   if (!(init.stdout + init.stderr).includes('cluster initialised')) throw new Error(`init failed: ${init.stdout}${init.stderr}`);
   return addresses;
+}
+
+/** Processes and store directories a test file starts; all killed and removed after the file's tests. */
+export function trackProcesses(): { procs: Proc[]; dirs: string[] } {
+  const tracked = { procs: [] as Proc[], dirs: [] as string[] };
+  afterAll(() => {
+    for (const p of tracked.procs) p.child.kill('SIGKILL');
+    for (const d of tracked.dirs) rmSync(d, { recursive: true, force: true });
+  });
+  return tracked;
 }

@@ -5,20 +5,14 @@
  * input (malformed requests, another cluster's Raft traffic).
  */
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { KvClient } from '../node/client.ts';
 import {
   decodeMessage, dial, encodeMessage, GrpcRaftTransport, KvRequestType, KvResponseType, unary,
 } from '../node/rpc/index.ts';
-import { bin, fault, startCluster, startNode, status, until, type Proc } from './cluster-helpers.ts';
+import { bin, fault, startCluster, startNode, status, until, trackProcesses } from './cluster-helpers.ts';
 
-const procs: Proc[] = [];
-const dirs: string[] = [];
-afterAll(() => {
-  for (const p of procs) p.child.kill('SIGKILL');
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const { procs, dirs } = trackProcesses();
 
 describe('three-node cluster of real processes', () => {
   it('survives kill -9 of the leader with every acknowledged write readable', async () => {

@@ -2,17 +2,11 @@
  * A five-node cluster of real processes keeps serving with two nodes killed
  * (a minority), and every acknowledged write survives.
  */
-import { rmSync } from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { KvClient } from '../node/client.ts';
-import { startCluster, status, until, type Proc } from './cluster-helpers.ts';
+import { startCluster, status, until, trackProcesses } from './cluster-helpers.ts';
 
-const procs: Proc[] = [];
-const dirs: string[] = [];
-afterAll(() => {
-  for (const p of procs) p.child.kill('SIGKILL');
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const { procs, dirs } = trackProcesses();
 
 describe('five-node cluster of real processes', () => {
   it('tolerates losing two nodes, the leader among them', async () => {

@@ -3,18 +3,12 @@
  * trip between each pair; a replicated write pays at least one round trip to
  * the nearest follower.
  */
-import { rmSync } from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { KvClient } from '../node/client.ts';
 import { parseSimulatedLatency, regionOf } from '../node/server.ts';
-import { startCluster, until, type Proc } from './cluster-helpers.ts';
+import { startCluster, until, trackProcesses } from './cluster-helpers.ts';
 
-const procs: Proc[] = [];
-const dirs: string[] = [];
-afterAll(() => {
-  for (const p of procs) p.child.kill('SIGKILL');
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const { procs, dirs } = trackProcesses();
 
 describe('simulated regions', () => {
   it('parses localities and latency specs', () => {
