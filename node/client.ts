@@ -29,7 +29,13 @@ export class KvClient {
     return c;
   }
 
+  /**
+   * Sends a request to the leader. A write whose transport call fails may
+   * have been applied, so it is reported as ambiguous rather than retried;
+   * reads, and answers where the server says it did nothing, are retried.
+   */
   async #call(request: Record<string, unknown>, deadlineMs = 20_000): Promise<WireKvResponse> {
+    const isRead = request.type === 'get' || request.type === 'scan';
     const bytes = encodeMessage(KvRequestType, { rangeId: 1, ...request });
     const deadline = Date.now() + deadlineMs;
     let attempt = 0;
@@ -44,6 +50,9 @@ export class KvClient {
       } catch (error) {
         lastError = `${address}: ${(error as Error).message}`;
         this.#leader = 0;
+        // gRPC's UNAVAILABLE before a connection exists means nothing was sent.
+        const neverSent = (error as { code?: number }).code === 14 && /ECONNREFUSED|No connection established/.test(lastError);
+        if (!isRead && !neverSent) throw new KvClientError('ambiguous', `write outcome unknown: ${lastError}`);
         await new Promise((r) => setTimeout(r, 50));
         continue;
       }

@@ -69,6 +69,8 @@ export class Replica {
   readonly proposals = new Map<string, Waiter<void>>();
   /** ReadIndex requests by context, waiting for their read index. */
   readonly reads = new Map<string, Waiter<number>>();
+  /** The Raft term last seen in a Ready (proposals do not survive a term change). */
+  term = 0;
   /** Consecutive ticks this leader's group has been idle (quiesces after a few). */
   idleTicks = 0;
   /** Waiters for the applied index to reach a value. */

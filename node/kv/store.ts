@@ -269,6 +269,11 @@ export class Store {
     // 4. Acknowledge, answer reads, advance.
     for (const { replica, rd } of work) {
       if (rd.softState && rd.softState.role !== 'leader') replica.failWaiters('leadership lost');
+      // A new term may have truncated entries proposed in an earlier one, even if this node leads again.
+      if (rd.hardState && rd.hardState.term !== replica.term) {
+        if (replica.term !== 0) replica.failWaiters(`term changed to ${rd.hardState.term}`);
+        replica.term = rd.hardState.term;
+      }
       for (const rs of rd.readStates) {
         const key = Buffer.from(rs.requestContext).toString('latin1');
         const waiter = replica.reads.get(key);
