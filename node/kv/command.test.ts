@@ -18,6 +18,10 @@ describe('command encoding', () => {
       }));
   });
 
+  it('round trips a log truncation', () => {
+    expect(decodeCommand(encodeCommand({ id: Buffer.alloc(16, 1), writes: [], stats: emptyStats(), truncateLogTo: 1234 })).truncateLogTo).toBe(1234);
+  });
+
   it('rejects malformed bytes with CommandDecodeError only', () => {
     fc.assert(fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
       try {

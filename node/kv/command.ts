@@ -5,8 +5,9 @@
  *
  *   version(1)=1 ‖ id(16) ‖ count(4) ‖ count × [keyLength(4) ‖ key ‖ valueLength(4, 0xffffffff = delete) ‖ value]
  *   ‖ stats: 8 × int64 (liveBytes, liveCount, keyBytes, keyCount, valBytes, valCount, intentBytes, intentCount)
+ *   version(1)=2 ‖ id(16) ‖ truncateLogTo(8): a log truncation, replicated so every replica drops the same prefix
  */
-import type { MvccStats } from '../storage/index.ts';
+import { emptyStats, type MvccStats } from '../storage/index.ts';
 
 export interface RawWrite {
   readonly key: Buffer;
@@ -18,6 +19,8 @@ export interface Command {
   readonly id: Buffer;
   readonly writes: readonly RawWrite[];
   readonly stats: MvccStats;
+  /** Drop the Raft log up to this index on every replica (0: no truncation). */
+  readonly truncateLogTo?: number;
 }
 
 export class CommandDecodeError extends Error {
@@ -31,6 +34,13 @@ const statFields = ['liveBytes', 'liveCount', 'keyBytes', 'keyCount', 'valBytes'
 const deleteMarker = 0xffff_ffff;
 
 export function encodeCommand(command: Command): Buffer {
+  if (command.truncateLogTo) {
+    const out = Buffer.alloc(25);
+    out[0] = 2;
+    command.id.copy(out, 1, 0, 16);
+    out.writeBigUInt64BE(BigInt(command.truncateLogTo), 17);
+    return out;
+  }
   let size = 1 + 16 + 4 + statFields.length * 8;
   for (const w of command.writes) size += 8 + w.key.length + (w.value?.length ?? 0);
   const out = Buffer.allocUnsafe(size);
@@ -60,6 +70,11 @@ export function encodeCommand(command: Command): Buffer {
 
 export function decodeCommand(data: Uint8Array): Command {
   const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  if (buf.length === 25 && buf[0] === 2) {
+    const truncateLogTo = Number(buf.readBigUInt64BE(17));
+    if (!Number.isSafeInteger(truncateLogTo) || truncateLogTo <= 0) throw new CommandDecodeError('bad truncation index');
+    return { id: Buffer.from(buf.subarray(1, 17)), writes: [], stats: emptyStats(), truncateLogTo };
+  }
   if (buf.length < 21 || buf[0] !== 1) throw new CommandDecodeError('bad command header');
   const id = Buffer.from(buf.subarray(1, 17));
   const count = buf.readUInt32BE(17);

@@ -30,7 +30,7 @@ afterEach(async () => {
 
 async function startNode(network: LocalNetwork, id: number, dir: string, bootstrap: boolean): Promise<Node> {
   const engine = await Engine.open(dir, { cacheBytes: 4 << 20 });
-  const store = new Store(engine, id, network.transport(id), new Hlc(new SystemClock()), { electionTicks: 10 });
+  const store = new Store(engine, id, network.transport(id), new Hlc(new SystemClock()), { electionTicks: 10, logTruncationThreshold: 100 });
   if (bootstrap) await store.bootstrapRange(desc);
   await store.start();
   network.register(store);
@@ -106,6 +106,8 @@ describe('replicated store', () => {
     const restarted = await startNode(network, old.id, old.dir, false);
     nodes[nodes.indexOf(old)] = restarted;
     await until('the restarted node to catch up', () => restarted.store.replica(1).appliedIndex >= leader.store.replica(1).appliedIndex);
+    // The log was truncated on every replica (a replicated command), below what all of them had.
+    await until('log truncation', () => nodes.every((n) => n.store.replica(1).storage.firstIndex() > 100));
     expect(restarted.store.replica(1).stats).toEqual(leader.store.replica(1).stats);
   }, 60_000);
 

@@ -41,6 +41,8 @@ export interface RaftTransport {
 export interface StoreOptions {
   readonly electionTicks?: number;
   readonly heartbeatTicks?: number;
+  /** Applied entries kept in a range's log before the leader proposes truncating it (default 1000). */
+  readonly logTruncationThreshold?: number;
 }
 
 /**
@@ -83,6 +85,8 @@ const quiesceAfterTicks = 3;
 const nodeHeartbeatTicks = 5;
 /** A quiesced follower whose leader's node has been silent this long wakes and may elect a new leader. */
 const leaderNodeSilentTicks = 40;
+/** Ticks between a leader's checks for log truncation. */
+const truncationCheckTicks = 20;
 
 export class Store {
   readonly replicas = new Map<number, Replica>();
@@ -175,6 +179,7 @@ export class Store {
         continue;
       }
       r.raw.tick();
+      if (r.raw.role === 'leader' && this.#ticks % truncationCheckTicks === 0) this.#maybeTruncateLog(r);
       if (r.raw.role === 'leader' && r.raw.canQuiesce) {
         if (++r.idleTicks >= quiesceAfterTicks) {
           r.raw.quiesce();
@@ -185,6 +190,27 @@ export class Store {
       }
     }
     this.#schedule();
+  }
+
+  /**
+   * Leader: when enough applied entries have piled up, proposes truncating
+   * the log below what every replica has (until snapshots can catch up a
+   * replica that fell further behind, no replica is cut off from the log).
+   */
+  #maybeTruncateLog(replica: Replica): void {
+    const threshold = this.options.logTruncationThreshold ?? 1000;
+    const first = replica.storage.firstIndex();
+    if (replica.appliedIndex - first < threshold) return;
+    const status = replica.raw.status();
+    let target = replica.appliedIndex;
+    for (const [, pr] of status.progress) target = Math.min(target, pr.match);
+    if (target - first < threshold / 2) return;
+    try {
+      replica.raw.propose(encodeCommand({ id: this.#commandId(), writes: [], stats: emptyStats(), truncateLogTo: target }));
+      this.#schedule();
+    } catch {
+      // Dropped (no quorum, transfer in progress): tried again later.
+    }
   }
 
   /** An empty batch to every peer node: node liveness that quiesced ranges rely on. */
@@ -329,6 +355,10 @@ export class Store {
       }
       addStats(result.stats, command.stats);
       result.ids.push(command.id.toString('hex'));
+      if (command.truncateLogTo && command.truncateLogTo <= result.appliedIndex) {
+        // Every replica drops the same prefix, at the same point in the log.
+        replica.storage.compact(batch, command.truncateLogTo);
+      }
     }
     this.log.setAppliedState(batch, replica.rangeId, {
       appliedIndex: result.appliedIndex,
