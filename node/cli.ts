@@ -80,21 +80,21 @@ export function buildCli(): Command {
   const nodeCommand = program.command('node').description('inspect nodes');
   nodeCommand
     .command('status')
-    .description('a table of the nodes: address, ranges, leaders')
+    .description('a table of the nodes: address, locality, liveness, fencing, ranges, leaders')
     .requiredOption('--host <addresses>', 'comma-separated node addresses')
     .action(async (opts: { host: string }) => {
       const rpc = await import('./rpc/index.ts');
-      const rows: string[] = ['node_id  address              locality             ranges  leading  applied'];
+      const rows: string[] = ['node_id  address              locality             live  fenced  ranges  leading  applied'];
       for (const address of opts.host.split(',').filter(Boolean)) {
         const client = rpc.dial(address);
         try {
-          const s = rpc.decodeMessage<{ nodeId: number; locality: string; address: string; ranges: Array<{ role: string; applied: number }> }>(
+          const s = rpc.decodeMessage<{ nodeId: number; locality: string; address: string; fenced: boolean; ranges: Array<{ role: string; applied: number }> }>(
             rpc.StatusResponseType, await rpc.unary(client, 'status', Buffer.alloc(0), 5_000));
           const leading = s.ranges.filter((r) => r.role === 'leader').length;
           const applied = s.ranges.map((r) => r.applied).join(',');
-          rows.push(`${String(s.nodeId).padEnd(8)} ${s.address.padEnd(20)} ${(s.locality || '-').padEnd(20)} ${String(s.ranges.length).padEnd(7)} ${String(leading).padEnd(8)} ${applied}`);
+          rows.push(`${String(s.nodeId).padEnd(8)} ${s.address.padEnd(20)} ${(s.locality || '-').padEnd(20)} ${'yes'.padEnd(5)} ${(s.fenced ? 'yes' : 'no').padEnd(7)} ${String(s.ranges.length).padEnd(7)} ${String(leading).padEnd(8)} ${applied}`);
         } catch (error) {
-          rows.push(`?        ${address.padEnd(20)} unreachable: ${(error as Error).message}`);
+          rows.push(`?        ${address.padEnd(20)} ${'-'.padEnd(20)} no    -       -       -        unreachable: ${(error as Error).message.split('\n')[0]}`);
         } finally {
           client.close();
         }
