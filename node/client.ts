@@ -3,6 +3,7 @@
  * range's leader, following NotLeader hints and trying other nodes when one
  * is unreachable. Ambiguous writes are reported, never retried blindly.
  */
+import { decodeDescriptor, type RangeDescriptor } from './kv/index.ts';
 import { decodeMessage, dial, encodeMessage, KvRequestType, KvResponseType, unary, type MeridianClientInstance } from './rpc/index.ts';
 
 export class KvClientError extends Error {
@@ -91,6 +92,12 @@ export class KvClient {
 
   async increment(key: Buffer, delta: number): Promise<number> {
     return (await this.#call({ type: 'increment', key, delta })).number;
+  }
+
+  /** The descriptor of the range holding `key`, read from meta. */
+  async rangeLookup(key: Buffer): Promise<RangeDescriptor | null> {
+    const r = await this.#call({ type: 'rangeLookup', key });
+    return r.found ? decodeDescriptor(r.value) : null;
   }
 
   /** Deletes every key in [key, endKey); returns the keys deleted. */

@@ -12,7 +12,7 @@ import { ClockOffsetError, Hlc, OffsetClock, SystemClock } from './hlc/index.ts'
 import { LatencyHistogram } from './obs/index.ts';
 import { keyMax, keyMin, storeIdentKey } from './keys/index.ts';
 import {
-  AmbiguousResultError, NotLeaderError, RangeNotFoundError, Store, type KvRequest, type KvResponse, type RangeDescriptor,
+  AmbiguousResultError, encodeDescriptor, NotLeaderError, RangeNotFoundError, Store, type KvRequest, type KvResponse, type RangeDescriptor,
   type RequestHeader,
 } from './kv/index.ts';
 import {
@@ -266,6 +266,7 @@ export class MeridianNode {
       case 'delete': request = { type: 'delete', key: wire.key }; break;
       case 'increment': request = { type: 'increment', key: wire.key, delta: BigInt(wire.delta) }; break;
       case 'deleteRange': request = { type: 'deleteRange', key: wire.key, endKey: wire.endKey }; break;
+      case 'rangeLookup': request = { type: 'rangeLookup', key: wire.key }; break;
       default: return respond({ error: `unknown request type ${wire.type}`, errorKind: 'invalid' });
     }
     const started = performance.now();
@@ -277,6 +278,7 @@ export class MeridianNode {
         case 'scan': return respond({ rows: response.rows });
         case 'increment': return respond({ number: Number(response.value) });
         case 'deleteRange': return respond({ rows: response.keys.map((key) => ({ key, value: Buffer.alloc(0) })), number: response.keys.length });
+        case 'rangeLookup': return respond({ found: response.descriptor !== null, value: response.descriptor ? encodeDescriptor(response.descriptor) : Buffer.alloc(0) });
         default: return respond({});
       }
     } catch (error) {

@@ -25,6 +25,8 @@ describe('five-node cluster of real processes', () => {
       }, 30_000);
       expect(rows.map((r) => r.value.toString())).toEqual(keys.map((k) => k.toString()));
       await client.put(Buffer.from('five-after'), Buffer.from('ok'));
+      const desc = await client.rangeLookup(Buffer.from('five-after'));
+      expect(desc?.replicas.map((r) => r.nodeId)).toEqual([1, 2, 3, 4, 5]);
       expect((await client.get(Buffer.from('five-after')))?.toString()).toBe('ok');
     } finally {
       client.close();

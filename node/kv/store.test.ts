@@ -88,6 +88,9 @@ describe('replicated store', () => {
     const removed = await leader.store.execute(1, { type: 'deleteRange', key: k('key-4'), endKey: k('key-5') });
     expect(removed.type === 'deleteRange' && removed.keys.map((x) => x.toString())).toEqual(['key-4', ...Array.from({ length: 10 }, (_, i) => `key-4${i}`)]);
     await Promise.all(Array.from({ length: 11 }, (_, i) => leader.store.execute(1, { type: 'put', key: k(i === 10 ? 'key-4' : `key-4${i}`), value: k('back') })));
+    const lookup = await leader.store.execute(1, { type: 'rangeLookup', key: k('anything') });
+    expect(lookup.type === 'rangeLookup' && lookup.descriptor?.rangeId).toBe(1);
+    expect(lookup.type === 'rangeLookup' && lookup.descriptor?.replicas.map((r) => r.nodeId)).toEqual([1, 2, 3]);
     const follower = nodes.find((n) => n !== leader)!;
     await expect(follower.store.execute(1, { type: 'get', key: k('a') })).rejects.toBeInstanceOf(NotLeaderError);
     await until('followers to apply', () => nodes.every((n) => n.store.replica(1).appliedIndex === leader.store.replica(1).appliedIndex));

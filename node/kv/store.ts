@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { decodeConfChange, type ConfState, type Message, type Ready } from '../../consensus/index.ts';
 import { assert } from '../assert.ts';
 import type { Hlc, Timestamp } from '../hlc/index.ts';
-import { storeLocalKey, prefixEnd } from '../keys/index.ts';
+import { metaKey, metaMax, prefixEnd, rangeLookupKey, storeLocalKey } from '../keys/index.ts';
 import {
   addStats, emptyStats, mvccConditionalPut, mvccDelete, mvccDeleteRange, mvccGet, mvccIncrement, mvccPut, mvccScan, RaftLogStore,
   type Batch, type Engine, type MvccStats, type TxnMeta,
@@ -62,16 +62,21 @@ export type KvRequest =
   | { readonly type: 'cput'; readonly key: Buffer; readonly value: Buffer; readonly expected: Buffer | null }
   | { readonly type: 'delete'; readonly key: Buffer }
   | { readonly type: 'increment'; readonly key: Buffer; readonly delta: bigint }
-  | { readonly type: 'deleteRange'; readonly key: Buffer; readonly endKey: Buffer };
+  | { readonly type: 'deleteRange'; readonly key: Buffer; readonly endKey: Buffer }
+  /** The descriptor of the range holding `key`, from meta. */
+  | { readonly type: 'rangeLookup'; readonly key: Buffer };
 
 export type KvResponse =
   | { readonly type: 'get'; readonly value: Buffer | null }
   | { readonly type: 'scan'; readonly rows: Array<{ key: Buffer; value: Buffer }> }
   | { readonly type: 'put' | 'cput' | 'delete' }
   | { readonly type: 'increment'; readonly value: bigint }
-  | { readonly type: 'deleteRange'; readonly keys: Buffer[] };
+  | { readonly type: 'deleteRange'; readonly keys: Buffer[] }
+  | { readonly type: 'rangeLookup'; readonly descriptor: RangeDescriptor | null };
 
 const replicaListPrefix = storeLocalKey('replica/');
+/** The timestamp of state written at cluster bootstrap (before any clock reading). */
+const bootstrapTimestamp: Timestamp = { wallMicros: 1, logical: 0 };
 
 /** What applying one Ready produced: acknowledged command IDs, the new applied index and stats. */
 interface ApplyResult {
@@ -120,10 +125,14 @@ export class Store {
     const confState: ConfState = { voters: desc.replicas.map((r) => r.replicaId), votersOutgoing: [], learners: [], learnersNext: [], autoLeave: false };
     const batch = this.engine.newBatch();
     batch.put(this.#replicaListKey(desc.rangeId), encodeDescriptor(desc));
+    // The range's addressing record, meta(endKey) → descriptor: part of the
+    // initial state every replica starts from, written identically everywhere.
+    const stats = emptyStats();
+    await mvccPut(batch, stats, metaKey(desc.endKey), bootstrapTimestamp, encodeDescriptor(desc));
     // Like every initial member, start from an empty snapshot at index 1 that holds the configuration.
     await this.log.resetLog(batch, desc.rangeId, { index: 1, term: 1 });
     this.log.setHardState(batch, desc.rangeId, { term: 1, vote: 0, commit: 1 });
-    this.log.setAppliedState(batch, desc.rangeId, { appliedIndex: 1, data: encodeAppliedData({ confState, stats: emptyStats() }) });
+    this.log.setAppliedState(batch, desc.rangeId, { appliedIndex: 1, data: encodeAppliedData({ confState, stats }) });
     await batch.commit({ sync: true });
   }
 
@@ -415,6 +424,11 @@ export class Store {
   async execute(rangeId: number, request: KvRequest, header: RequestHeader = {}): Promise<KvResponse> {
     const replica = this.#leaderOrThrow(rangeId);
     const txnOptions = header.txn ? { txn: header.txn } : {};
+    if (request.type === 'rangeLookup') {
+      await this.#readBarrier(replica);
+      const { rows } = await mvccScan(this.engine, { key: rangeLookupKey(request.key), endKey: metaMax }, this.hlc.now(), { maxKeys: 1 });
+      return { type: 'rangeLookup', descriptor: rows[0] ? decodeDescriptor(rows[0].value) : null };
+    }
     if (request.type === 'get' || request.type === 'scan') {
       await this.#readBarrier(replica);
       const ts = this.#timestampOf(header);
