@@ -78,10 +78,21 @@ export function addMicros(t: Timestamp, micros: number): Timestamp {
 
 /** Writes `t` as 12 big-endian bytes at `offset`; ascending byte order equals timestamp order. */
 export function writeTimestamp(t: Timestamp, target: Uint8Array, offset: number): void {
-  const view = new DataView(target.buffer, target.byteOffset, target.byteLength);
-  view.setUint32(offset, Math.floor(t.wallMicros / 0x1_0000_0000));
-  view.setUint32(offset + 4, t.wallMicros >>> 0);
-  view.setUint32(offset + 8, t.logical);
+  // Byte by byte: no DataView allocation on this hot path (every MVCC key and value).
+  writeUint32(target, offset, Math.floor(t.wallMicros / 0x1_0000_0000));
+  writeUint32(target, offset + 4, t.wallMicros >>> 0);
+  writeUint32(target, offset + 8, t.logical);
+}
+
+function writeUint32(target: Uint8Array, offset: number, value: number): void {
+  target[offset] = value >>> 24;
+  target[offset + 1] = (value >>> 16) & 0xff;
+  target[offset + 2] = (value >>> 8) & 0xff;
+  target[offset + 3] = value & 0xff;
+}
+
+function readUint32(source: Uint8Array, offset: number): number {
+  return ((source[offset]! << 24) >>> 0) + (source[offset + 1]! << 16) + (source[offset + 2]! << 8) + source[offset + 3]!;
 }
 
 /** Reads a timestamp written by writeTimestamp. */
@@ -89,12 +100,11 @@ export function readTimestamp(source: Uint8Array, offset: number): Timestamp {
   if (offset < 0 || offset + timestampEncodedBytes > source.length) {
     throw new RangeError(`timestamp at ${offset} runs past ${source.length} bytes`);
   }
-  const view = new DataView(source.buffer, source.byteOffset, source.byteLength);
-  const high = view.getUint32(offset);
-  const low = view.getUint32(offset + 4);
+  const high = readUint32(source, offset);
+  const low = readUint32(source, offset + 4);
   const wallMicros = high * 0x1_0000_0000 + low;
   if (!Number.isSafeInteger(wallMicros)) throw new RangeError('timestamp wall time overflows');
-  return { wallMicros, logical: view.getUint32(offset + 8) };
+  return { wallMicros, logical: readUint32(source, offset + 8) };
 }
 
 /** `1700000000.000123,4`: seconds.micros,logical, the form logs and errors use. */

@@ -122,7 +122,7 @@ export function loadTop(reader: Reader, key: Uint8Array): KeyTop {
 
 /** A key's top from its slot record as already read (undefined: no record). */
 export function topFromSlot(key: Uint8Array, escaped: Buffer, raw: Buffer | undefined): KeyTop {
-  const top = { key: Buffer.from(key), escaped, intent: null, latest: null };
+  const top = { key: Buffer.isBuffer(key) ? key : Buffer.from(key), escaped, intent: null, latest: null };
   if (!raw) return top;
   const slot = decodeKeySlot(raw);
   if (slot.kind === 'intent') return { ...top, intent: { rawKey: escaped, rawValue: raw, record: slot.record } };
