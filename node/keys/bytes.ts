@@ -4,20 +4,24 @@
  * a user key be embedded in a longer key without breaking its sort order.
  */
 import { InvalidKeyError } from './errors.ts';
+import { orderedUintBytesMax } from './limits.ts';
 
 /** Lexicographic byte order; negative, zero or positive like Buffer.compare. */
 export function compareKeys(a: Uint8Array, b: Uint8Array): number {
   return Buffer.compare(a, b);
 }
 
+/** Whether two keys hold the same bytes. */
 export function keysEqual(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && Buffer.compare(a, b) === 0;
 }
 
+/** One key made of `parts` in order (a fresh Buffer; the parts are copied). */
 export function concatBytes(...parts: readonly Uint8Array[]): Buffer {
   return Buffer.concat(parts);
 }
 
+/** Whether `key` starts with `prefix` (every key starts with the empty prefix). */
 export function hasPrefix(key: Uint8Array, prefix: Uint8Array): boolean {
   if (key.length < prefix.length) return false;
   for (let i = 0; i < prefix.length; i++) if (key[i] !== prefix[i]) return false;
@@ -27,7 +31,8 @@ export function hasPrefix(key: Uint8Array, prefix: Uint8Array): boolean {
 /**
  * The first key that does not start with `prefix`: increment the last byte
  * that is not 0xff and drop what follows. An all-0xff (or empty) prefix has no
- * such key within any finite length, so it maps to the end of the key space.
+ * such key within any finite length, so it maps to KeyMax, the end of the key
+ * space: no valid key (validateUserKey) lies at or beyond it.
  */
 export function prefixEnd(prefix: Uint8Array): Buffer {
   for (let i = prefix.length - 1; i >= 0; i--) {
@@ -48,8 +53,9 @@ export function keyNext(key: Uint8Array): Buffer {
   return out;
 }
 
-/** The start and end of the whole key space. */
+/** The start of the key space: the empty key, below every other key. */
 export const keyMin: Buffer = Buffer.alloc(0);
+/** The end of the key space (exclusive): every valid key sorts below it. */
 export const keyMax: Buffer = Buffer.from([0xff, 0xff]);
 
 /**
@@ -76,7 +82,7 @@ export function encodeOrderedUint(value: number): Buffer {
 /** Decodes encodeOrderedUint at `offset`; returns the value and the offset after it. */
 export function decodeOrderedUint(bytes: Uint8Array, offset: number): { value: number; next: number } {
   const length = bytes[offset];
-  if (length === undefined || length > 7 || offset + 1 + length > bytes.length) {
+  if (length === undefined || length > orderedUintBytesMax || offset + 1 + length > bytes.length) {
     throw new InvalidKeyError(`malformed integer at byte ${offset}`);
   }
   let value = 0;

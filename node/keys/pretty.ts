@@ -1,6 +1,8 @@
 /**
  * Human-readable keys for logs and errors: `/Local/RangeID/12/RaftLog/5`,
- * `/Meta/"foo"`, `/System/NodeLiveness/3`, `/Tenant/5/"rest"`. The SQL layer
+ * `/Local/Range/"foo"/RangeDescriptor`, `/Meta/"foo"`,
+ * `/System/NodeLiveness/3`, `/Tenant/5/"rest"`. Bytes that are not printable
+ * ASCII are escaped (`\x00`), so a printed key is one unambiguous line. The SQL layer
  * can register a printer for the part of a key after the tenant prefix (table
  * and index IDs, column values); node/keys itself knows nothing of SQL.
  */
@@ -8,9 +10,9 @@ import { decodeOrderedUint, hasPrefix, keyMax } from './bytes.ts';
 import {
   decodeRangeIdLocalKey, decodeRangeLocalKey, decodeTenantPrefix, descriptorIdGeneratorKey, livenessPrefix,
   localPrefix, metaPrefix, nodeIdGeneratorKey, rangeIdGeneratorKey, settingsPrefix, storeIdGeneratorKey,
-  storeIdentKey, storeNodeBookkeepingPrefix, suffixRaftAppliedState, suffixRaftHardState, suffixRaftLog,
+  storeHlcUpperBoundKey, storeIdentKey, storeLastUpKey, storeNodeBookkeepingPrefix, suffixRaftAppliedState, suffixRaftHardState, suffixRaftLog,
   suffixRaftTruncatedState, suffixRangeDescriptor, suffixRangeLease, suffixRangeStats, suffixTransaction,
-  systemPrefix, tenantRecordPrefix, zoneConfigPrefix,
+  systemPrefix, tenantRecordPrefix, tenantsPrefix, zoneConfigPrefix,
 } from './layout.ts';
 import type { Span } from './span.ts';
 
@@ -19,7 +21,10 @@ export type TenantKeyPrinter = (tenantId: number, rest: Uint8Array) => string | 
 
 let tenantKeyPrinter: TenantKeyPrinter | null = null;
 
-/** Installs the printer used for tenant keys (the SQL layer decodes table keys). */
+/**
+ * Installs the printer used for tenant keys (the SQL layer decodes table
+ * keys); null removes it. One printer per process: the last call wins.
+ */
 export function registerTenantKeyPrinter(printer: TenantKeyPrinter | null): void {
   tenantKeyPrinter = printer;
 }
@@ -50,6 +55,18 @@ function suffixName(table: ReadonlyArray<readonly [Buffer, string]>, suffix: Uin
   return quoteBytes(suffix);
 }
 
+/** Joins a nested pretty key after a segment: `/Meta` + `/Tenant/5` or `/Meta` + `/"foo"`. */
+function nested(key: Uint8Array): string {
+  const inner = prettyKey(key);
+  return inner.startsWith('/') ? inner : `/${inner}`;
+}
+
+const storeKeyNames: ReadonlyArray<readonly [Buffer, string]> = [
+  [storeIdentKey, 'StoreIdent'],
+  [storeHlcUpperBoundKey, 'HlcUpperBound'],
+  [storeLastUpKey, 'LastUp'],
+];
+
 function prettyLocal(key: Uint8Array): string {
   const byId = decodeRangeIdLocalKey(key);
   if (byId) {
@@ -63,14 +80,14 @@ function prettyLocal(key: Uint8Array): string {
   }
   const byKey = decodeRangeLocalKey(key);
   if (byKey) {
-    const anchor = prettyKey(byKey.anchor);
+    const anchor = nested(byKey.anchor);
     if (Buffer.from(byKey.suffix).equals(suffixRangeDescriptor)) return `/Local/Range${anchor}/RangeDescriptor`;
     if (Buffer.from(byKey.suffix).equals(suffixTransaction)) {
       return `/Local/Range${anchor}/Transaction/${Buffer.from(byKey.detail).toString('hex')}`;
     }
     return `/Local/Range${anchor}/${quoteBytes(byKey.suffix)}`;
   }
-  if (Buffer.from(key).equals(storeIdentKey)) return '/Local/Store/StoreIdent';
+  for (const [k, name] of storeKeyNames) if (k.equals(key)) return `/Local/Store/${name}`;
   if (hasPrefix(key, storeNodeBookkeepingPrefix)) {
     return `/Local/Store/Node/${quoteBytes(key.subarray(storeNodeBookkeepingPrefix.length))}`;
   }
@@ -87,24 +104,34 @@ function prettyIdKey(name: string, key: Uint8Array, prefix: Uint8Array): string 
   }
 }
 
+/** Setting names are dotted identifiers; anything else is quoted so logs stay unambiguous. */
+function isPlainName(bytes: Uint8Array): boolean {
+  if (bytes.length === 0) return false;
+  for (const b of bytes) if (b <= 0x20 || b >= 0x7f || b === 0x22 || b === 0x2f || b === 0x5c) return false;
+  return true;
+}
+
+const generatorNames: ReadonlyArray<readonly [Buffer, string]> = [
+  [rangeIdGeneratorKey, 'RangeIDGenerator'],
+  [nodeIdGeneratorKey, 'NodeIDGenerator'],
+  [storeIdGeneratorKey, 'StoreIDGenerator'],
+  [descriptorIdGeneratorKey, 'DescIDGenerator'],
+];
+
 function prettySystem(key: Uint8Array): string {
   if (hasPrefix(key, livenessPrefix)) return prettyIdKey('NodeLiveness', key, livenessPrefix);
   if (hasPrefix(key, tenantRecordPrefix)) return prettyIdKey('Tenant', key, tenantRecordPrefix);
   if (hasPrefix(key, zoneConfigPrefix)) return prettyIdKey('ZoneConfig', key, zoneConfigPrefix);
   if (hasPrefix(key, settingsPrefix)) {
-    return `/System/Setting/${Buffer.from(key.subarray(settingsPrefix.length)).toString('utf8')}`;
+    const name = key.subarray(settingsPrefix.length);
+    return `/System/Setting/${isPlainName(name) ? Buffer.from(name).toString('latin1') : quoteBytes(name)}`;
   }
-  const generators: ReadonlyArray<readonly [Buffer, string]> = [
-    [rangeIdGeneratorKey, 'RangeIDGenerator'],
-    [nodeIdGeneratorKey, 'NodeIDGenerator'],
-    [storeIdGeneratorKey, 'StoreIDGenerator'],
-    [descriptorIdGeneratorKey, 'DescIDGenerator'],
-  ];
-  for (const [k, name] of generators) if (k.equals(key)) return `/System/${name}`;
+  for (const [k, name] of generatorNames) if (k.equals(key)) return `/System/${name}`;
   return `/System/${quoteBytes(key.subarray(systemPrefix.length))}`;
 }
 
 function prettyTenant(key: Uint8Array): string {
+  if (key.length === tenantsPrefix.length) return '/Tenant';
   const decoded = decodeTenantPrefix(key);
   if (!decoded) return quoteBytes(key);
   if (decoded.rest.length === 0) return `/Tenant/${decoded.tenantId}`;
@@ -121,10 +148,10 @@ export function prettyKey(key: Uint8Array): string {
       case localPrefix[0]:
         return prettyLocal(key);
       case metaPrefix[0]:
-        return `/Meta${prettyKey(key.subarray(1))}`;
+        return `/Meta${nested(key.subarray(metaPrefix.length))}`;
       case systemPrefix[0]:
         return prettySystem(key);
-      case 0x04:
+      case tenantsPrefix[0]:
         return prettyTenant(key);
       default:
         return quoteBytes(key);
