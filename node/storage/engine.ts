@@ -8,7 +8,7 @@
 import { ClassicLevel } from 'classic-level';
 import { assert } from '../assert.ts';
 import { compareKeys } from '../keys/index.ts';
-import { iteratorBatchEntries } from './limits.ts';
+import { iteratorBatchEntries, iteratorChunkBytes } from './limits.ts';
 
 export type RawEntry = readonly [key: Buffer, value: Buffer];
 
@@ -18,6 +18,11 @@ export interface IterateOptions {
   readonly reverse?: boolean;
   /** Stop after this many entries (0 or absent: no limit). */
   readonly limit?: number;
+  /**
+   * Entries to fetch in the first native call (0 or absent: a full chunk).
+   * A scan that needs few rows asks for few entries first; later chunks grow.
+   */
+  readonly firstChunkEntries?: number;
 }
 
 /** Anything raw key-value reads can be served from: the engine, a snapshot or a batch. */
@@ -119,20 +124,24 @@ async function* flatten(chunks: AsyncGenerator<readonly RawEntry[]>): AsyncGener
 }
 
 /**
- * Reads in chunks of up to iteratorBatchEntries per native call (each call is
- * a hop to LevelDB's thread pool). The key bounds already stop short reads, so
- * a large first chunk costs nothing when the span is small.
+ * Reads in chunks of up to iteratorBatchEntries (and about iteratorChunkBytes)
+ * per native call: each call is a hop to LevelDB's thread pool, so big chunks
+ * keep a long scan from paying many hops. The key bounds already stop short
+ * reads; a caller that needs only a few entries says so with firstChunkEntries.
  */
 async function* iterateLevel(db: ClassicLevel<Buffer, Buffer>, options: IterateOptions): AsyncGenerator<readonly RawEntry[]> {
   if (compareKeys(options.gte, options.lt) >= 0) return;
   const limit = options.limit && options.limit > 0 ? options.limit : -1;
-  const iterator = db.iterator({ gte: options.gte, lt: options.lt, reverse: options.reverse ?? false, limit });
+  const iterator = db.iterator({
+    gte: options.gte, lt: options.lt, reverse: options.reverse ?? false, limit, highWaterMarkBytes: iteratorChunkBytes,
+  });
   try {
-    const step = limit > 0 ? Math.min(limit, iteratorBatchEntries) : iteratorBatchEntries;
+    let step = Math.min(options.firstChunkEntries || iteratorBatchEntries, iteratorBatchEntries);
     for (;;) {
-      const entries = (await iterator.nextv(step)) as RawEntry[];
+      const entries = (await iterator.nextv(limit > 0 ? Math.min(limit, step) : step)) as RawEntry[];
       if (entries.length === 0) return;
       yield entries;
+      step = Math.min(step * 4, iteratorBatchEntries);
     }
   } finally {
     await iterator.close();

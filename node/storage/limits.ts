@@ -19,6 +19,11 @@ export const snapshotChunkBytesDefault = 4 * MiB;
 export const intentHistoryEntriesMax = 10_000;
 /** Entries fetched from LevelDB per iterator step. */
 export const iteratorBatchEntries = 1024;
+/**
+ * Bytes an iterator step may buffer before returning early (classic-level's
+ * highWaterMarkBytes; its 16 KiB default cuts a step of small rows to ~100).
+ */
+export const iteratorChunkBytes = 1 * MiB;
 
 assert(mvccValueBytesMax < raftEntryBytesMax, 'a value must fit in a Raft entry');
 assert(snapshotChunkBytesDefault <= raftEntryBytesMax, 'a snapshot chunk must fit in a message');

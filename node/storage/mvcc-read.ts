@@ -4,14 +4,16 @@
  * timestamp sees.
  */
 import { compareTimestamps, timestampEqual, type Timestamp } from '../hlc/index.ts';
-import { encodeEscapedKey, keyNext } from '../keys/index.ts';
+import { assert } from '../assert.ts';
+import { keyNext } from '../keys/index.ts';
 import type { Reader } from './engine.ts';
 import {
   ReadWithinUncertaintyIntervalError, type IntentConflict,
 } from './errors.ts';
-import { decodeMvccKey, recordsEnd, versionKeyFromPrefix } from './mvcc-key.ts';
+import { decodeMvccKey, escapeKey, recordsEnd, versionKeyFromPrefix } from './mvcc-key.ts';
 import {
-  decodeAnyVersionValue, decodeKeySlot, intentValueAt, isTombstoneValue, type IntentRecord, type TxnMeta,
+  decodeAnyVersionValue, decodeKeySlot, intentValueAt, isLatestRecord, isTombstoneValue, latestPayload, latestTimestamp, verifySealed,
+  type IntentRecord, type TxnMeta,
 } from './mvcc-value.ts';
 import type { TopRecord } from './stats.ts';
 
@@ -102,7 +104,7 @@ function sameKeyPrefix(a: Buffer, b: Buffer, prefix: number): boolean {
 
 /** All records of one key. */
 export async function loadKey(reader: Reader, key: Uint8Array): Promise<KeyRecords> {
-  const escaped = encodeEscapedKey(key);
+  const escaped = escapeKey(key);
   for await (const group of keyGroups(reader, escaped, recordsEnd(escaped))) return group;
   return { key: Buffer.from(key), intent: null, versions: [] };
 }
@@ -116,17 +118,25 @@ export interface KeyTop {
 }
 
 export function loadTop(reader: Reader, key: Uint8Array): KeyTop {
-  const escaped = encodeEscapedKey(key);
+  const escaped = escapeKey(key);
   return topFromSlot(key, escaped, reader.getSync(escaped));
 }
 
-/** A key's top from its slot record as already read (undefined: no record). */
+/**
+ * A key's top from its slot record as already read (undefined: no record).
+ * The result's key shares memory with `key` (no copy on the hot path).
+ */
 export function topFromSlot(key: Uint8Array, escaped: Buffer, raw: Buffer | undefined): KeyTop {
-  const top = { key: Buffer.isBuffer(key) ? key : Buffer.from(key), escaped, intent: null, latest: null };
-  if (!raw) return top;
+  const userKey = Buffer.isBuffer(key) ? key : Buffer.from(key.buffer, key.byteOffset, key.byteLength);
+  if (!raw) return { key: userKey, escaped, intent: null, latest: null };
+  if (isLatestRecord(raw)) {
+    const buf = verifySealed(raw, 'latest version');
+    const latest = { timestamp: latestTimestamp(buf), rawKey: escaped, rawValue: raw, inSlot: true, decoded: latestPayload(buf, raw[0]!) };
+    return { key: userKey, escaped, intent: null, latest };
+  }
   const slot = decodeKeySlot(raw);
-  if (slot.kind === 'intent') return { ...top, intent: { rawKey: escaped, rawValue: raw, record: slot.record } };
-  return { ...top, latest: { timestamp: slot.timestamp, rawKey: escaped, rawValue: raw, inSlot: true, decoded: slot.value } };
+  assert(slot.kind === 'intent', 'a key slot that is not a latest version is an intent');
+  return { key: userKey, escaped, intent: { rawKey: escaped, rawValue: raw, record: slot.record }, latest: null };
 }
 
 /** Older versions of a key (newest first), starting at `from` when given. */
@@ -148,10 +158,13 @@ export async function loadHistory(reader: Reader, escaped: Buffer, from?: Timest
  */
 export async function readKey(reader: Reader, key: Uint8Array, ts: Timestamp, options: ReadOptions): Promise<Visible> {
   const top = loadTop(reader, key);
-  const limit = options.uncertaintyLimit && compareTimestamps(options.uncertaintyLimit, ts) > 0 ? options.uncertaintyLimit : ts;
-  if (top.latest && compareTimestamps(top.latest.timestamp, ts) <= 0) {
-    return visibleValue({ key: top.key, intent: null, versions: [top.latest] }, ts, options);
+  const latest = top.latest;
+  if (latest && compareTimestamps(latest.timestamp, ts) <= 0) {
+    // The common case: the newest version is visible and nothing newer exists
+    // to conflict or be uncertain about.
+    return { kind: 'value', value: latest.decoded ?? null, timestamp: latest.timestamp, top: true };
   }
+  const limit = options.uncertaintyLimit && compareTimestamps(options.uncertaintyLimit, ts) > 0 ? options.uncertaintyLimit : ts;
   if (!top.latest && !top.intent) return { kind: 'absent' };
   // The first older version at or below the uncertainty limit decides: at or
   // below `ts` it is the answer; above it, it is an uncertainty error.

@@ -13,7 +13,7 @@
  * Wire format history: v1 (this).
  */
 import { crc32 } from 'node:zlib';
-import { readTimestamp, writeTimestamp, type Timestamp } from '../hlc/index.ts';
+import { timestampEncodedBytes, writeTimestamp, type Timestamp } from '../hlc/index.ts';
 import { CorruptionError } from './errors.ts';
 
 const tagValue = 0;
@@ -53,11 +53,26 @@ function seal(buf: Buffer, tag: number): Buffer {
 }
 
 function unseal(raw: Uint8Array, what: string): { tag: number; body: Buffer } {
-  const buf = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  const buf = asBuffer(raw);
   if (buf.length < headerBytes) throw new CorruptionError(`${what} of ${buf.length} bytes is truncated`);
   const body = buf.subarray(headerBytes);
   if (crc32(body) !== buf.readUInt32BE(1)) throw new CorruptionError(`${what} checksum mismatch`);
   return { tag: buf[0]!, body };
+}
+
+function asBuffer(raw: Uint8Array): Buffer {
+  return Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+}
+
+/**
+ * Verifies the checksum of a sealed record and returns it as a Buffer; the
+ * hot read paths use this and then slice the payload themselves.
+ */
+export function verifySealed(raw: Uint8Array, what: string): Buffer {
+  const buf = asBuffer(raw);
+  if (buf.length < headerBytes) throw new CorruptionError(`${what} of ${buf.length} bytes is truncated`);
+  if (crc32(buf.subarray(headerBytes)) !== buf.readUInt32BE(1)) throw new CorruptionError(`${what} checksum mismatch`);
+  return buf;
 }
 
 /** Encodes a committed version; null is a tombstone. */
@@ -101,19 +116,35 @@ export function decodeKeySlot(raw: Uint8Array): KeySlotRecord {
   const tag = raw[0];
   if (tag === tagIntent) return { kind: 'intent', record: decodeIntent(raw) };
   if (tag !== tagLatestValue && tag !== tagLatestTombstone) throw new CorruptionError(`key slot holds a record with tag ${tag}`);
-  const { body } = unseal(raw, 'latest version');
-  if (body.length < 12) throw new CorruptionError('latest version is truncated');
-  if (tag === tagLatestTombstone && body.length !== 12) throw new CorruptionError('tombstone with a payload');
-  return { kind: 'latest', timestamp: readTimestampChecked(body, 0), value: tag === tagLatestValue ? body.subarray(12) : null };
+  const buf = verifySealed(raw, 'latest version');
+  return { kind: 'latest', timestamp: latestTimestamp(buf), value: latestPayload(buf, tag) };
+}
+
+/** True when a key slot record is the latest committed version (not an intent); does not verify. */
+export function isLatestRecord(raw: Uint8Array): boolean {
+  return raw[0] === tagLatestValue || raw[0] === tagLatestTombstone;
+}
+
+/** The timestamp of a verified latest-version record. */
+export function latestTimestamp(buf: Buffer): Timestamp {
+  if (buf.length < headerBytes + timestampEncodedBytes) throw new CorruptionError('latest version is truncated');
+  return readTimestampChecked(buf, headerBytes);
+}
+
+/** The payload of a verified latest-version record (null: tombstone). */
+export function latestPayload(buf: Buffer, tag: number): Buffer | null {
+  if (tag === tagLatestValue) return buf.subarray(headerBytes + timestampEncodedBytes);
+  if (buf.length !== headerBytes + timestampEncodedBytes) throw new CorruptionError('tombstone with a payload');
+  return null;
 }
 
 /** The value of a version record of either kind (checked); null is a tombstone. */
 export function decodeAnyVersionValue(raw: Uint8Array): Buffer | null {
   const tag = raw[0];
   if (tag === tagLatestValue || tag === tagLatestTombstone) {
-    const { body } = unseal(raw, 'latest version');
-    if (body.length < 12) throw new CorruptionError('latest version is truncated');
-    return tag === tagLatestValue ? body.subarray(12) : null;
+    const buf = verifySealed(raw, 'latest version');
+    latestTimestamp(buf);
+    return latestPayload(buf, tag);
   }
   return decodeVersionValue(raw);
 }
@@ -178,11 +209,10 @@ export function decodeIntent(raw: Uint8Array): IntentRecord {
 }
 
 function readTimestampChecked(buf: Buffer, offset: number): Timestamp {
-  try {
-    return readTimestamp(buf, offset);
-  } catch (error) {
-    throw new CorruptionError(`intent timestamp: ${(error as Error).message}`);
-  }
+  if (offset + timestampEncodedBytes > buf.length) throw new CorruptionError('record timestamp is truncated');
+  const high = buf.readUInt32BE(offset);
+  if (high > 0x1f_ffff) throw new CorruptionError('record timestamp overflows');
+  return { wallMicros: high * 0x1_0000_0000 + buf.readUInt32BE(offset + 4), logical: buf.readUInt32BE(offset + 8) };
 }
 
 /** The value an intent shows to a reader of its own transaction at `sequence`. */

@@ -10,16 +10,15 @@
  * resolved as committed (possibly at a higher timestamp), aborted, or pushed.
  */
 import { compareTimestamps, nextTimestamp, type Timestamp } from '../hlc/index.ts';
-import { encodeEscapedKey, keyNext, validateUserKey, InvalidKeyError } from '../keys/index.ts';
+import { validateUserKey, InvalidKeyError } from '../keys/index.ts';
 import type { Batch, Reader } from './engine.ts';
 import {
   ConditionFailedError, InvalidArgumentError, IntentMismatchError, WriteIntentError, WriteTooOldError,
-  type IntentConflict,
 } from './errors.ts';
 import { intentHistoryEntriesMax, mvccValueBytesMax } from './limits.ts';
-import { rawSpan, versionKeyFromPrefix } from './mvcc-key.ts';
+import { escapeKey, rawSpan, versionKeyFromPrefix } from './mvcc-key.ts';
 import {
-  keyGroupChunks, keyGroups, loadHistory, loadTop, readKey, topFromSlot, topOf, txnIdsEqual, visibleValue, type KeyRecords, type KeyTop, type ReadOptions,
+  keyGroups, loadHistory, loadTop, readKey, topFromSlot, topOf, txnIdsEqual, type KeyRecords, type KeyTop, type ReadOptions,
   type VersionRecord,
 } from './mvcc-read.ts';
 import {
@@ -29,11 +28,8 @@ import {
 import { countRecord, countTopChange, type MvccStats } from './stats.ts';
 
 export type { ReadOptions } from './mvcc-read.ts';
-
-export interface MvccSpan {
-  readonly key: Uint8Array;
-  readonly endKey: Uint8Array;
-}
+export type { MvccSpan, ScanOptions, ScanResult, ScanRow } from './mvcc-scan.ts';
+import { scanSpan, type MvccSpan, type ScanOptions, type ScanResult } from './mvcc-scan.ts';
 
 function checkKey(key: Uint8Array): void {
   try {
@@ -69,47 +65,10 @@ export async function mvccGet(reader: Reader, key: Uint8Array, ts: Timestamp, op
   return { value: seen.value, timestamp: seen.timestamp };
 }
 
-export interface ScanOptions extends ReadOptions {
-  readonly maxKeys?: number;
-  readonly maxBytes?: number;
-  readonly reverse?: boolean;
-}
-
-export interface ScanResult {
-  readonly rows: Array<{ key: Buffer; value: Buffer; timestamp: Timestamp }>;
-  /** The rest of the span when a limit stopped the scan. */
-  readonly resumeSpan: MvccSpan | null;
-}
-
 /** Reads the visible values of every key in [span.key, span.endKey) at `ts`. */
-export async function mvccScan(reader: Reader, span: MvccSpan, ts: Timestamp, options: ScanOptions = {}): Promise<ScanResult> {
+export function mvccScan(reader: Reader, span: MvccSpan, ts: Timestamp, options: ScanOptions = {}): Promise<ScanResult> {
   checkSpan(span);
-  const { gte, lt } = rawSpan(span.key, span.endKey);
-  const rows: ScanResult['rows'] = [];
-  const conflicts: IntentConflict[] = [];
-  const maxKeys = options.maxKeys ?? 0;
-  const maxBytes = options.maxBytes ?? 0;
-  let bytes = 0;
-  scan: for await (const groups of keyGroupChunks(reader, gte, lt, options.reverse)) {
-    for (const group of groups) {
-      if ((maxKeys > 0 && rows.length >= maxKeys) || (maxBytes > 0 && bytes >= maxBytes)) {
-        if (conflicts.length > 0) break scan;
-        const resumeSpan = options.reverse
-          ? { key: Buffer.from(span.key), endKey: keyNext(group.key) }
-          : { key: group.key, endKey: Buffer.from(span.endKey) };
-        return { rows, resumeSpan };
-      }
-      const seen = visibleValue(group, ts, options);
-      if (seen.kind === 'conflict') conflicts.push(seen.conflict);
-      else if (seen.kind === 'value' && (seen.value || options.tombstones)) {
-        const value = seen.value ?? Buffer.alloc(0);
-        rows.push({ key: group.key, value, timestamp: seen.timestamp });
-        bytes += group.key.length + value.length;
-      }
-    }
-  }
-  if (conflicts.length > 0) throw new WriteIntentError(conflicts);
-  return { rows, resumeSpan: null };
+  return scanSpan(reader, span, ts, options);
 }
 
 export interface WriteOptions {
@@ -144,7 +103,7 @@ export async function mvccPutMany(
     checkKey(item.key);
     checkValue(item.value);
   }
-  const escaped = items.map((item) => encodeEscapedKey(item.key));
+  const escaped = items.map((item) => escapeKey(item.key));
   const distinct = new Set(escaped.map((e) => e.toString('latin1'))).size === escaped.length;
   if (!distinct || batch.count > 0) {
     // A key written before (twice here, or earlier in the batch) must see that write: read through the batch.
