@@ -6,6 +6,9 @@
  * 2255 and match PostgreSQL's timestamp precision, which `AS OF SYSTEM TIME`
  * maps onto directly. The logical counter absorbs everything finer.
  */
+import { assert } from '../assert.ts';
+import { logicalMax } from './limits.ts';
+
 export interface Timestamp {
   readonly wallMicros: number;
   readonly logical: number;
@@ -17,7 +20,7 @@ export const zeroTimestamp: Timestamp = Object.freeze({ wallMicros: 0, logical: 
 /** The largest timestamp; reads at it see every committed version. */
 export const maxTimestamp: Timestamp = Object.freeze({
   wallMicros: Number.MAX_SAFE_INTEGER,
-  logical: 0xffff_ffff,
+  logical: logicalMax,
 });
 
 /** Wire size of an encoded timestamp: 8 bytes of wall time, 4 of logical. */
@@ -28,7 +31,7 @@ export function timestamp(wallMicros: number, logical = 0): Timestamp {
   if (!Number.isSafeInteger(wallMicros) || wallMicros < 0) {
     throw new RangeError(`timestamp wall time ${wallMicros} is not a non-negative safe integer`);
   }
-  if (!Number.isInteger(logical) || logical < 0 || logical > 0xffff_ffff) {
+  if (!Number.isInteger(logical) || logical < 0 || logical > logicalMax) {
     throw new RangeError(`timestamp logical ${logical} is not a uint32`);
   }
   return { wallMicros, logical };
@@ -41,14 +44,17 @@ export function compareTimestamps(a: Timestamp, b: Timestamp): number {
   return 0;
 }
 
+/** Whether `a` happened strictly before `b`. */
 export function timestampLess(a: Timestamp, b: Timestamp): boolean {
   return compareTimestamps(a, b) < 0;
 }
 
+/** Whether `a` and `b` are the same instant. */
 export function timestampEqual(a: Timestamp, b: Timestamp): boolean {
   return a.wallMicros === b.wallMicros && a.logical === b.logical;
 }
 
+/** Whether `t` is the zero timestamp (often "unset"). */
 export function timestampIsZero(t: Timestamp): boolean {
   return t.wallMicros === 0 && t.logical === 0;
 }
@@ -60,7 +66,7 @@ export function maxOf(a: Timestamp, b: Timestamp): Timestamp {
 
 /** The smallest timestamp strictly greater than `t`. */
 export function nextTimestamp(t: Timestamp): Timestamp {
-  if (t.logical === 0xffff_ffff) return { wallMicros: t.wallMicros + 1, logical: 0 };
+  if (t.logical === logicalMax) return { wallMicros: t.wallMicros + 1, logical: 0 };
   return { wallMicros: t.wallMicros, logical: t.logical + 1 };
 }
 
@@ -68,7 +74,7 @@ export function nextTimestamp(t: Timestamp): Timestamp {
 export function prevTimestamp(t: Timestamp): Timestamp {
   if (t.logical > 0) return { wallMicros: t.wallMicros, logical: t.logical - 1 };
   if (t.wallMicros === 0) throw new RangeError('no timestamp precedes zero');
-  return { wallMicros: t.wallMicros - 1, logical: 0xffff_ffff };
+  return { wallMicros: t.wallMicros - 1, logical: logicalMax };
 }
 
 /** Adds a duration in microseconds to the wall time, resetting the logical part. */
@@ -76,8 +82,21 @@ export function addMicros(t: Timestamp, micros: number): Timestamp {
   return timestamp(t.wallMicros + micros, 0);
 }
 
-/** Writes `t` as 12 big-endian bytes at `offset`; ascending byte order equals timestamp order. */
+/**
+ * Writes `t` as 12 big-endian bytes at `offset`; ascending byte order equals
+ * timestamp order. The parts are asserted, not trusted: a fractional or
+ * negative wall time would be written as a different timestamp.
+ */
 export function writeTimestamp(t: Timestamp, target: Uint8Array, offset: number): void {
+  assert(Number.isSafeInteger(t.wallMicros), `timestamp wall time ${t.wallMicros} is not a safe integer`);
+  assert(t.wallMicros >= 0, `timestamp wall time ${t.wallMicros} is negative`);
+  assert(Number.isInteger(t.logical), `timestamp logical ${t.logical} is not an integer`);
+  assert(t.logical >= 0, `timestamp logical ${t.logical} is negative`);
+  assert(t.logical <= logicalMax, `timestamp logical ${t.logical} exceeds uint32`);
+  // Typed arrays drop out-of-bounds stores silently, so check the room first.
+  if (offset < 0 || offset + timestampEncodedBytes > target.length) {
+    throw new RangeError(`timestamp at ${offset} runs past ${target.length} bytes`);
+  }
   // Byte by byte: no DataView allocation on this hot path (every MVCC key and value).
   writeUint32(target, offset, Math.floor(t.wallMicros / 0x1_0000_0000));
   writeUint32(target, offset + 4, t.wallMicros >>> 0);
