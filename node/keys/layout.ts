@@ -38,19 +38,22 @@ export const localPrefix: Buffer = Buffer.from([0x01]);
 export const localMax: Buffer = prefixEnd(localPrefix);
 /** Start of meta addressing records. */
 export const metaPrefix: Buffer = Buffer.from([0x02]);
+/** End (exclusive) of /Meta. */
 export const metaMax: Buffer = prefixEnd(metaPrefix);
 /** Start of cluster-wide system records. */
 export const systemPrefix: Buffer = Buffer.from([0x03]);
+/** End (exclusive) of /System. */
 export const systemMax: Buffer = prefixEnd(systemPrefix);
 /** Start of all tenants' keys; `tenantPrefix(id)` extends it. */
 export const tenantsPrefix: Buffer = Buffer.from([0x04]);
+/** End (exclusive) of /Tenant. */
 export const tenantsMax: Buffer = prefixEnd(tenantsPrefix);
 
 const storeLocalPrefix = concatBytes(localPrefix, ascii('s'));
 const rangeIdLocalInfix = concatBytes(localPrefix, ascii('i'));
 const rangeLocalInfix = concatBytes(localPrefix, ascii('k'));
 
-// Range-ID-local suffixes (4 bytes each, like CockroachDB's).
+// Range-ID-local suffixes (4 bytes each, like CockroachDB's). Exported for decoders and pretty-printing.
 export const suffixRaftLog = ascii('rftl');
 export const suffixRaftHardState = ascii('rfth');
 export const suffixRaftTruncatedState = ascii('rftt');
@@ -74,6 +77,7 @@ export const storeIdentKey: Buffer = concatBytes(storeLocalPrefix, ascii('iden')
 export const storeHlcUpperBoundKey: Buffer = concatBytes(storeLocalPrefix, ascii('hlcu'));
 /** The wall time this store was last known to be up, for restart diagnostics. */
 export const storeLastUpKey: Buffer = concatBytes(storeLocalPrefix, ascii('uptm'));
+/** Prefix of the named bookkeeping keys made by storeLocalKey. */
 export const storeNodeBookkeepingPrefix: Buffer = concatBytes(storeLocalPrefix, ascii('node'));
 /** A store-local key for node bookkeeping (e.g. the list of replicas this store hosts). */
 export function storeLocalKey(name: string): Buffer {
