@@ -1,116 +1,116 @@
 /**
- * A dependency graph between transactions with labelled edges, strongly
- * connected components (Tarjan) and shortest cycles restricted to edge kinds.
+ * A directed graph between transactions (nodes 0..n-1) whose edges carry a
+ * set of dependency kinds as a bitmask, with the searches cycle detection
+ * needs: strongly connected components (Tarjan, iterative) and breadth-first
+ * shortest paths restricted to some kinds and some nodes.
  */
 
-export type EdgeKind = 'ww' | 'wr' | 'rw' | 'rt' | 'process';
+/** Edge kinds, as bits. */
+export const ww = 1;
+export const wr = 2;
+export const rw = 4;
+/** Realtime order: the source completed before the target was invoked. */
+export const rt = 8;
+/** Process order: the source ran before the target on the same process. */
+export const po = 16;
+
+export const dataKinds = ww | wr | rw;
+export const orderKinds = rt | po;
+
+const kindNames: ReadonlyArray<readonly [number, string]> = [[ww, 'ww'], [wr, 'wr'], [rw, 'rw'], [rt, 'rt'], [po, 'process']];
+
+/** The name of a single kind bit. */
+export function kindName(kind: number): string {
+  for (const [bit, name] of kindNames) if (bit === kind) return name;
+  return `kind${kind}`;
+}
+
+/** The lowest kind bit of `kinds` that `allowed` permits, or 0. */
+export function pickKind(kinds: number, allowed: number): number {
+  const both = kinds & allowed;
+  return both & -both;
+}
 
 export class DependencyGraph {
-  readonly out = new Map<number, Map<number, Set<EdgeKind>>>();
-  /** Why each edge exists, for explanations: `${from}->${to}:${kind}` → text. */
-  readonly reasons = new Map<string, string>();
+  readonly #out: Array<Map<number, number>>;
 
-  addEdge(from: number, to: number, kind: EdgeKind, reason?: string): void {
+  constructor(readonly size: number) {
+    this.#out = Array.from({ length: size }, () => new Map<number, number>());
+  }
+
+  /** Adds `kind` to the edge from → to; self-edges are dropped (a transaction does not depend on itself). */
+  add(from: number, to: number, kind: number): void {
     if (from === to) return;
-    let targets = this.out.get(from);
-    if (!targets) this.out.set(from, (targets = new Map()));
-    let kinds = targets.get(to);
-    if (!kinds) targets.set(to, (kinds = new Set()));
-    kinds.add(kind);
-    if (!this.out.has(to)) this.out.set(to, new Map());
-    const key = `${from}->${to}:${kind}`;
-    if (reason && !this.reasons.has(key)) this.reasons.set(key, reason);
+    const targets = this.#out[from]!;
+    targets.set(to, (targets.get(to) ?? 0) | kind);
   }
 
-  edgeCount(): number {
-    let n = 0;
-    for (const t of this.out.values()) n += t.size;
-    return n;
+  kinds(from: number, to: number): number {
+    return this.#out[from]?.get(to) ?? 0;
   }
 
-  /** Strongly connected components with more than one node (iterative Tarjan). */
-  components(allowed: ReadonlySet<EdgeKind>): number[][] {
-    let index = 0;
-    const indexOf = new Map<number, number>();
-    const low = new Map<number, number>();
-    const onStack = new Set<number>();
+  successors(node: number): ReadonlyMap<number, number> {
+    return this.#out[node]!;
+  }
+
+  /** Edge counts by kind name (an edge with two kinds counts under both). */
+  edgeCounts(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const [, name] of kindNames) counts[name] = 0;
+    for (const targets of this.#out) {
+      for (const kinds of targets.values()) {
+        for (const [bit, name] of kindNames) if (kinds & bit) counts[name]!++;
+      }
+    }
+    return counts;
+  }
+
+  /**
+   * Strongly connected components with more than one node, using only edges
+   * with a kind in `allowed` and only nodes for which `within` is true.
+   */
+  components(allowed: number, within?: (node: number) => boolean): number[][] {
+    const n = this.size;
+    const index = new Int32Array(n).fill(-1);
+    const low = new Int32Array(n);
+    const onStack = new Uint8Array(n);
     const stack: number[] = [];
     const result: number[][] = [];
-    for (const root of this.out.keys()) {
-      if (indexOf.has(root)) continue;
-      const work: Array<{ node: number; it: Iterator<[number, Set<EdgeKind>]> }> = [];
-      const visit = (node: number) => {
-        indexOf.set(node, index);
-        low.set(node, index);
-        index++;
+    let counter = 0;
+    for (let root = 0; root < n; root++) {
+      if (index[root] !== -1 || (within && !within(root))) continue;
+      const frames: Array<{ node: number; it: Iterator<[number, number]> }> = [];
+      const open = (node: number) => {
+        index[node] = low[node] = counter++;
         stack.push(node);
-        onStack.add(node);
-        work.push({ node, it: (this.out.get(node) ?? new Map()).entries() });
+        onStack[node] = 1;
+        frames.push({ node, it: this.#out[node]!.entries() });
       };
-      visit(root);
-      while (work.length > 0) {
-        const frame = work[work.length - 1]!;
+      open(root);
+      while (frames.length > 0) {
+        const frame = frames[frames.length - 1]!;
         const step = frame.it.next();
         if (!step.done) {
           const [to, kinds] = step.value;
-          if (![...kinds].some((k) => allowed.has(k))) continue;
-          if (!indexOf.has(to)) visit(to);
-          else if (onStack.has(to)) low.set(frame.node, Math.min(low.get(frame.node)!, indexOf.get(to)!));
+          if (!(kinds & allowed) || (within && !within(to))) continue;
+          if (index[to] === -1) open(to);
+          else if (onStack[to]) low[frame.node] = Math.min(low[frame.node]!, index[to]!);
           continue;
         }
-        work.pop();
-        const parent = work[work.length - 1];
-        if (parent) low.set(parent.node, Math.min(low.get(parent.node)!, low.get(frame.node)!));
-        if (low.get(frame.node) === indexOf.get(frame.node)) {
-          const component: number[] = [];
-          let w: number;
-          do {
-            w = stack.pop()!;
-            onStack.delete(w);
-            component.push(w);
-          } while (w !== frame.node);
-          if (component.length > 1) result.push(component);
-        }
+        frames.pop();
+        const parent = frames[frames.length - 1];
+        if (parent) low[parent.node] = Math.min(low[parent.node]!, low[frame.node]!);
+        if (low[frame.node] !== index[frame.node]) continue;
+        const component: number[] = [];
+        let w: number;
+        do {
+          w = stack.pop()!;
+          onStack[w] = 0;
+          component.push(w);
+        } while (w !== frame.node);
+        if (component.length > 1) result.push(component);
       }
     }
     return result;
-  }
-
-  /** The shortest path from `from` to `to` using only allowed edge kinds, within `within`. */
-  shortestPath(from: number, to: number, allowed: ReadonlySet<EdgeKind>, within: ReadonlySet<number>): Array<{ from: number; to: number; kind: EdgeKind }> | null {
-    const parent = new Map<number, { from: number; kind: EdgeKind }>();
-    const queue = [from];
-    const seen = new Set([from]);
-    while (queue.length > 0) {
-      const node = queue.shift()!;
-      for (const [next, kinds] of this.out.get(node) ?? []) {
-        if (!within.has(next) || seen.has(next)) continue;
-        const kind = [...kinds].find((k) => allowed.has(k));
-        if (!kind) continue;
-        seen.add(next);
-        parent.set(next, { from: node, kind });
-        if (next === to) {
-          const path: Array<{ from: number; to: number; kind: EdgeKind }> = [];
-          let at = to;
-          while (at !== from) {
-            const p = parent.get(at)!;
-            path.unshift({ from: p.from, to: at, kind: p.kind });
-            at = p.from;
-          }
-          return path;
-        }
-        queue.push(next);
-      }
-    }
-    return null;
-  }
-
-  /** Edges (from, to, kind) inside a component, of one kind. */
-  edgesOfKind(within: ReadonlySet<number>, kind: EdgeKind): Array<{ from: number; to: number }> {
-    const out: Array<{ from: number; to: number }> = [];
-    for (const from of within) {
-      for (const [to, kinds] of this.out.get(from) ?? []) if (within.has(to) && kinds.has(kind)) out.push({ from, to });
-    }
-    return out;
   }
 }

@@ -1,92 +1,134 @@
 /**
- * Records a history as operations run: invoke → complete, with an injected
- * monotonic clock, optionally streaming every event to a .jsonl file so a
- * crash of the harness loses at most the line being written.
+ * Records a history while a workload runs. A workload wraps every operation
+ * in `run` (or calls `invoke` and then completes the returned handle), and the
+ * recorder stamps each event with the injected clock and a running index,
+ * keeps it in memory and, optionally, streams it to a sink such as a
+ * `HistoryWriter` so a crash loses at most the last line.
  */
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
-import { HistoryError, parseEvent, type HistoryEvent, type HistoryValue } from './history.ts';
+import { assert } from './assert.ts';
+import { monotonicClock, type Clock } from './clock.ts';
+import type { CompletionType, HistoryEvent, HistoryValue } from './event.ts';
+import type { HistorySink } from './jsonl.ts';
 
-export type Clock = () => number;
+export interface RecorderOptions {
+  /** Monotonic nanoseconds; a real monotonic clock by default. */
+  readonly clock?: Clock;
+  /** Receives every event as it is recorded. */
+  readonly sink?: HistorySink;
+  /** Keep events in memory for `events` (default true); turn off for very long runs with a sink. */
+  readonly keepEvents?: boolean;
+}
 
-/** Monotonic nanoseconds since the recorder was created. */
-export function monotonicNanos(): Clock {
-  const start = process.hrtime.bigint();
-  return () => Number(process.hrtime.bigint() - start);
+/** How a thrown error ends an operation: it certainly did not happen, or nobody knows. */
+export type ErrorOutcome = 'fail' | 'info';
+
+/** An invoked operation waiting for its completion; complete it exactly once. */
+export class PendingOperation {
+  #done = false;
+
+  constructor(
+    private readonly recorder: HistoryRecorder,
+    readonly process: number,
+    readonly f: string,
+    readonly input: HistoryValue,
+  ) {}
+
+  /** It happened; `value` is its result. */
+  ok(value: HistoryValue): HistoryEvent {
+    return this.#complete('ok', value);
+  }
+
+  /** It certainly did not happen. */
+  fail(error?: string): HistoryEvent {
+    return this.#complete('fail', this.input, error);
+  }
+
+  /** It may or may not have happened. */
+  info(error?: string): HistoryEvent {
+    return this.#complete('info', this.input, error);
+  }
+
+  #complete(type: CompletionType, value: HistoryValue, error?: string): HistoryEvent {
+    assert(!this.#done, `process ${this.process} completed ${this.f} twice`);
+    this.#done = true;
+    return this.recorder.complete(this, type, value, error);
+  }
 }
 
 export class HistoryRecorder {
-  readonly events: HistoryEvent[] = [];
+  readonly #clock: Clock;
+  readonly #sink: HistorySink | undefined;
+  readonly #keep: boolean;
+  readonly #events: HistoryEvent[] = [];
+  readonly #open = new Map<number, PendingOperation>();
+  #nextIndex = 0;
+  #lastTime = 0;
 
-  constructor(private readonly clock: Clock = monotonicNanos(), private readonly path?: string) {
-    if (path) writeFileSync(path, '');
+  constructor(options: RecorderOptions = {}) {
+    this.#clock = options.clock ?? monotonicClock();
+    this.#sink = options.sink;
+    this.#keep = options.keepEvents ?? true;
   }
 
-  #push(event: Omit<HistoryEvent, 'index' | 'time'>): HistoryEvent {
-    const full: HistoryEvent = { ...event, time: this.clock(), index: this.events.length };
-    this.events.push(full);
-    if (this.path) appendFileSync(this.path, `${JSON.stringify(full)}\n`);
-    return full;
+  /** The events recorded so far, in order. */
+  get events(): readonly HistoryEvent[] {
+    return this.#events;
   }
 
-  invoke(process: number, f: string, value: HistoryValue): HistoryEvent {
-    return this.#push({ type: 'invoke', process, f, value });
+  /** Records an invocation; the process must not have an operation open. */
+  invoke(process: number, f: string, value: HistoryValue): PendingOperation {
+    assert(Number.isSafeInteger(process) && process >= 0, `client process must be a non-negative integer, not ${process}`);
+    assert(!this.#open.has(process), `process ${process} invoked ${f} while another operation was open`);
+    const pending = new PendingOperation(this, process, f, value);
+    this.#open.set(process, pending);
+    this.#push({ type: 'invoke', process, f, value });
+    return pending;
   }
 
-  ok(process: number, f: string, value: HistoryValue): HistoryEvent {
-    return this.#push({ type: 'ok', process, f, value });
-  }
-
-  fail(process: number, f: string, value: HistoryValue, error?: string): HistoryEvent {
-    return this.#push({ type: 'fail', process, f, value, ...(error ? { error } : {}) });
-  }
-
-  info(process: number, f: string, value: HistoryValue, error?: string): HistoryEvent {
-    return this.#push({ type: 'info', process, f, value, ...(error ? { error } : {}) });
+  /** Called by PendingOperation; use its ok/fail/info. */
+  complete(pending: PendingOperation, type: CompletionType, value: HistoryValue, error?: string): HistoryEvent {
+    assert(this.#open.get(pending.process) === pending, `process ${pending.process} has no such open operation`);
+    this.#open.delete(pending.process);
+    return this.#push({ type, process: pending.process, f: pending.f, value, ...(error === undefined ? {} : { error }) });
   }
 
   /**
-   * Runs `op` as one operation: records the invocation, then ok with its
-   * result, or fail/info as `classify` decides for a thrown error.
+   * Runs `op` as one operation: records the invocation, then `ok` with its
+   * result, or `fail`/`info` as `classify` decides for a thrown error (by
+   * default `info`: an unclassified error leaves the outcome unknown).
+   * Returns the result, or undefined when it threw.
    */
   async run<T extends HistoryValue>(
     process: number, f: string, value: HistoryValue, op: () => Promise<T>,
-    classify: (error: unknown) => 'fail' | 'info' = () => 'info',
+    classify: (error: unknown) => ErrorOutcome = () => 'info',
   ): Promise<T | undefined> {
-    this.invoke(process, f, value);
+    const pending = this.invoke(process, f, value);
+    let result: T;
     try {
-      const result = await op();
-      this.ok(process, f, result);
-      return result;
+      result = await op();
     } catch (error) {
-      const kind = classify(error);
       const message = error instanceof Error ? error.message : String(error);
-      if (kind === 'fail') this.fail(process, f, value, message);
-      else this.info(process, f, value, message);
+      if (classify(error) === 'fail') pending.fail(message);
+      else pending.info(message);
       return undefined;
     }
+    pending.ok(result);
+    return result;
   }
-}
 
-/** Writes events as JSON lines. */
-export function writeHistory(path: string, events: readonly HistoryEvent[]): void {
-  writeFileSync(path, events.map((e) => JSON.stringify(e)).join('\n') + (events.length ? '\n' : ''));
-}
-
-/** Reads a .jsonl history; a truncated last line (a crash mid-write) is ignored. */
-export function readHistory(path: string): HistoryEvent[] {
-  const lines = readFileSync(path, 'utf8').split('\n');
-  const events: HistoryEvent[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.trim();
-    if (!line) continue;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(line);
-    } catch {
-      if (i >= lines.length - 2) break;
-      throw new HistoryError(`line ${i + 1}: invalid JSON`);
-    }
-    events.push(parseEvent(parsed, i + 1));
+  /** Records an annotation by a non-client actor, e.g. `note('nemesis', 'partition', …)`. */
+  note(actor: string, f: string, value: HistoryValue): HistoryEvent {
+    assert(actor.length > 0, 'an actor needs a name');
+    return this.#push({ type: 'info', process: actor, f, value });
   }
-  return events;
+
+  #push(event: Omit<HistoryEvent, 'time' | 'index'>): HistoryEvent {
+    const time = this.#clock();
+    assert(time >= this.#lastTime, `clock went backwards: ${time} ns after ${this.#lastTime} ns`);
+    this.#lastTime = time;
+    const full: HistoryEvent = { ...event, time, index: this.#nextIndex++ };
+    if (this.#keep) this.#events.push(full);
+    this.#sink?.append(full);
+    return full;
+  }
 }
