@@ -3,7 +3,7 @@
  * first, then versions newest first) and choosing what a reader at a
  * timestamp sees.
  */
-import { compareTimestamps, timestampEqual, type Timestamp } from '../hlc/index.ts';
+import { compareTimestamps, type Timestamp } from '../hlc/index.ts';
 import { assert } from '../assert.ts';
 import { keyNext } from '../keys/index.ts';
 import type { Reader } from './engine.ts';
@@ -152,26 +152,66 @@ export async function loadHistory(reader: Reader, escaped: Buffer, from?: Timest
 }
 
 /**
- * What a reader at `ts` sees of one key. The common case (the latest version
- * is at or below the read timestamp) costs one point lookup; older or
- * uncertain reads continue into the versioned history.
+ * What a reader at `ts` sees of one key when its slot alone decides it
+ * (null: the answer lies in the older versions). The common case (the latest
+ * version is at or below the read timestamp) costs one point lookup.
  */
-export async function readKey(reader: Reader, key: Uint8Array, ts: Timestamp, options: ReadOptions): Promise<Visible> {
-  const top = loadTop(reader, key);
+export function readKeyFromTop(top: KeyTop, ts: Timestamp, options: ReadOptions): Visible | null {
   const latest = top.latest;
-  if (latest && compareTimestamps(latest.timestamp, ts) <= 0) {
-    // The common case: the newest version is visible and nothing newer exists
-    // to conflict or be uncertain about.
-    return { kind: 'value', value: latest.decoded ?? null, timestamp: latest.timestamp, top: true };
+  if (latest) {
+    if (compareTimestamps(latest.timestamp, ts) <= 0) {
+      return { kind: 'value', value: latest.decoded ?? null, timestamp: latest.timestamp };
+    }
+    checkUncertainty(top.key, latest.timestamp, ts, options);
+    return null;
   }
-  const limit = options.uncertaintyLimit && compareTimestamps(options.uncertaintyLimit, ts) > 0 ? options.uncertaintyLimit : ts;
-  if (!top.latest && !top.intent) return { kind: 'absent' };
-  // The first older version at or below the uncertainty limit decides: at or
-  // below `ts` it is the answer; above it, it is an uncertainty error.
-  const versions = await loadHistory(reader, top.escaped, limit, 1);
-  if (top.latest) versions.unshift(top.latest);
-  return visibleValue({ key: top.key, intent: top.intent, versions }, ts, options);
+  if (!top.intent) return absent;
+  return intentVisibility(top.key, top.intent.record, ts, options);
 }
+
+/** The rest of readKeyFromTop: the newest older version at or below the uncertainty limit decides. */
+export async function readKeyHistory(reader: Reader, top: KeyTop, ts: Timestamp, options: ReadOptions): Promise<Visible> {
+  const [version] = await loadHistory(reader, top.escaped, conflictLimit(ts, options), 1);
+  if (!version) return absent;
+  checkUncertainty(top.key, version.timestamp, ts, options);
+  if (compareTimestamps(version.timestamp, ts) > 0) return absent;
+  return { kind: 'value', value: decodeAnyVersionValue(version.rawValue), timestamp: version.timestamp };
+}
+
+/** The highest timestamp whose writes a reader at `ts` must know about: its uncertainty limit, if higher. */
+function conflictLimit(ts: Timestamp, options: ReadOptions): Timestamp {
+  const limit = options.uncertaintyLimit;
+  return limit && compareTimestamps(limit, ts) > 0 ? limit : ts;
+}
+
+/** Throws when a committed version above the read timestamp lies within the reader's uncertainty interval. */
+function checkUncertainty(key: Buffer, version: Timestamp, ts: Timestamp, options: ReadOptions): void {
+  const limit = options.uncertaintyLimit;
+  if (limit && compareTimestamps(version, ts) > 0 && compareTimestamps(version, limit) <= 0) {
+    throw new ReadWithinUncertaintyIntervalError(Buffer.from(key), ts, version);
+  }
+}
+
+/**
+ * What an intent shows a reader: its own transaction's value at the
+ * reader's sequence, a conflict for another transaction's intent at or below
+ * the reader's uncertainty limit, or null when the reader looks past it.
+ */
+export function intentVisibility(key: Buffer, record: IntentRecord, ts: Timestamp, options: ReadOptions): Visible | null {
+  const owner = record.txn;
+  const txn = options.txn;
+  if (txn && txnIdsEqual(owner.id, txn.id)) {
+    // An intent of an older epoch is the transaction's abandoned attempt: look past it.
+    if (owner.epoch !== txn.epoch) return null;
+    const seen = intentValueAt(record, txn.sequence);
+    if (!seen.found) return null;
+    return { kind: 'value', value: seen.value ? Buffer.from(seen.value) : null, timestamp: owner.writeTimestamp };
+  }
+  if (options.inconsistent || compareTimestamps(owner.writeTimestamp, conflictLimit(ts, options)) > 0) return null;
+  return { kind: 'conflict', conflict: { key: Buffer.from(key), txn: owner } };
+}
+
+const absent: Visible = Object.freeze({ kind: 'absent' });
 
 export interface ReadOptions {
   /** The reading transaction: it sees its own intent (up to its sequence). */
@@ -188,7 +228,7 @@ export interface ReadOptions {
 }
 
 export type Visible =
-  | { readonly kind: 'value'; readonly value: Buffer | null; readonly timestamp: Timestamp; readonly top: boolean }
+  | { readonly kind: 'value'; readonly value: Buffer | null; readonly timestamp: Timestamp }
   | { readonly kind: 'absent' }
   | { readonly kind: 'conflict'; readonly conflict: IntentConflict };
 
@@ -198,35 +238,19 @@ export function txnIdsEqual(a: Uint8Array, b: Uint8Array): boolean {
 
 /** What a reader at `ts` sees of one key. Throws on uncertainty; returns conflicts. */
 export function visibleValue(group: KeyRecords, ts: Timestamp, options: ReadOptions): Visible {
-  const intent = group.intent;
-  if (intent) {
-    const owner = intent.record.txn;
-    if (options.txn && txnIdsEqual(owner.id, options.txn.id)) {
-      if (owner.epoch === options.txn.epoch) {
-        const seen = intentValueAt(intent.record, options.txn.sequence);
-        if (seen.found) {
-          return { kind: 'value', value: seen.value ? Buffer.from(seen.value) : null, timestamp: owner.writeTimestamp, top: true };
-        }
-      }
-    } else if (!options.inconsistent) {
-      const limit = options.uncertaintyLimit && compareTimestamps(options.uncertaintyLimit, ts) > 0 ? options.uncertaintyLimit : ts;
-      if (compareTimestamps(owner.writeTimestamp, limit) <= 0) {
-        return { kind: 'conflict', conflict: { key: group.key, txn: owner } };
-      }
-    }
+  if (group.intent) {
+    const decided = intentVisibility(group.key, group.intent.record, ts, options);
+    if (decided) return decided;
   }
-  for (let i = 0; i < group.versions.length; i++) {
-    const v = group.versions[i]!;
+  for (const v of group.versions) {
     if (compareTimestamps(v.timestamp, ts) > 0) {
-      if (options.uncertaintyLimit && compareTimestamps(v.timestamp, options.uncertaintyLimit) <= 0) {
-        throw new ReadWithinUncertaintyIntervalError(group.key, ts, v.timestamp);
-      }
+      checkUncertainty(group.key, v.timestamp, ts, options);
       continue;
     }
     const value = v.decoded !== undefined ? v.decoded : decodeAnyVersionValue(v.rawValue);
-    return { kind: 'value', value, timestamp: v.timestamp, top: i === 0 && !intent };
+    return { kind: 'value', value, timestamp: v.timestamp };
   }
-  return { kind: 'absent' };
+  return absent;
 }
 
 /** The top record of a key for stats: its intent, else its newest version. */
@@ -242,8 +266,4 @@ export function topOf(group: { intent: KeyIntent | null; versions: readonly Vers
   const newest = group.versions[0];
   if (!newest) return null;
   return { keyBytes: newest.rawKey.length, valBytes: newest.rawValue.length, live: !isTombstoneValue(newest.rawValue) };
-}
-
-export function sameTimestamp(a: Timestamp, b: Timestamp): boolean {
-  return timestampEqual(a, b);
 }

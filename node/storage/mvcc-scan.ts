@@ -14,9 +14,9 @@ import { keyNext } from '../keys/index.ts';
 import type { Reader } from './engine.ts';
 import { CorruptionError, ReadWithinUncertaintyIntervalError, WriteIntentError, type IntentConflict } from './errors.ts';
 import { escapedPrefixBytes, rawSpan, readInvertedTimestamp, userKeyOf } from './mvcc-key.ts';
-import { keyGroupChunks, txnIdsEqual, visibleValue, type ReadOptions } from './mvcc-read.ts';
+import { intentVisibility, keyGroupChunks, visibleValue, type ReadOptions } from './mvcc-read.ts';
 import {
-  decodeAnyVersionValue, decodeIntent, intentValueAt, isLatestRecord, latestPayload, latestTimestamp, verifySealed,
+  decodeAnyVersionValue, decodeIntent, isLatestRecord, latestPayload, latestTimestamp, verifySealed,
   type IntentRecord,
 } from './mvcc-value.ts';
 
@@ -58,7 +58,6 @@ class ForwardScanner {
   readonly conflicts: IntentConflict[] = [];
   readonly #maxKeys: number;
   readonly #maxBytes: number;
-  readonly #conflictLimit: Timestamp;
   #bytes = 0;
   /** The current key's first raw record: its first #prefixBytes bytes are the escaped key. */
   #prefix: Buffer | null = null;
@@ -76,8 +75,6 @@ class ForwardScanner {
   ) {
     this.#maxKeys = options.maxKeys ?? 0;
     this.#maxBytes = options.maxBytes ?? 0;
-    const limit = options.uncertaintyLimit;
-    this.#conflictLimit = limit && compareTimestamps(limit, ts) > 0 ? limit : ts;
   }
 
   async run(reader: Reader, span: MvccSpan): Promise<ScanResult> {
@@ -143,20 +140,10 @@ class ForwardScanner {
   }
 
   #intent(record: IntentRecord): void {
-    const owner = record.txn;
-    const txn = this.options.txn;
-    this.#searching = true;
-    if (txn && txnIdsEqual(owner.id, txn.id)) {
-      if (owner.epoch !== txn.epoch) return;
-      const seen = intentValueAt(record, txn.sequence);
-      if (!seen.found) return;
-      this.#emit(seen.value === null ? null : Buffer.from(seen.value), owner.writeTimestamp);
-      this.#searching = false;
-      return;
-    }
-    if (this.options.inconsistent || compareTimestamps(owner.writeTimestamp, this.#conflictLimit) > 0) return;
-    this.conflicts.push({ key: Buffer.from(this.#key), txn: owner });
-    this.#searching = false;
+    const seen = intentVisibility(this.#key, record, this.ts, this.options);
+    this.#searching = seen === null;
+    if (seen?.kind === 'conflict') this.conflicts.push(seen.conflict);
+    else if (seen?.kind === 'value') this.#emit(seen.value, seen.timestamp);
   }
 
   /** An older version while looking for the one visible at the read timestamp. */

@@ -18,7 +18,7 @@ import {
 import { intentHistoryEntriesMax, mvccValueBytesMax } from './limits.ts';
 import { escapeKey, rawSpan, versionKeyFromPrefix } from './mvcc-key.ts';
 import {
-  keyGroups, loadHistory, loadTop, readKey, topFromSlot, topOf, txnIdsEqual, type KeyRecords, type KeyTop, type ReadOptions,
+  keyGroups, loadHistory, loadTop, readKeyFromTop, readKeyHistory, topFromSlot, topOf, txnIdsEqual, type KeyRecords, type KeyTop, type ReadOptions, type Visible,
   type VersionRecord,
 } from './mvcc-read.ts';
 import {
@@ -56,13 +56,37 @@ export interface GetResult {
   readonly timestamp: Timestamp | null;
 }
 
-/** Reads the value of `key` visible at `ts`. */
-export async function mvccGet(reader: Reader, key: Uint8Array, ts: Timestamp, options: ReadOptions = {}): Promise<GetResult> {
-  checkKey(key);
-  const seen = await readKey(reader, key, ts, options);
+/**
+ * Reads the value of `key` visible at `ts`. When the key's slot decides the
+ * answer (the usual case) the read is one synchronous lookup and the promise
+ * is already settled; only reads below the latest version iterate.
+ */
+export function mvccGet(reader: Reader, key: Uint8Array, ts: Timestamp, options: ReadOptions = {}): Promise<GetResult> {
+  let top: KeyTop;
+  let seen: Visible | null;
+  try {
+    checkKey(key);
+    top = loadTop(reader, key);
+    seen = readKeyFromTop(top, ts, options);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  if (seen) return settle(seen);
+  return readKeyHistory(reader, top, ts, options).then(getResult);
+}
+
+function getResult(seen: Visible): GetResult {
   if (seen.kind === 'conflict') throw new WriteIntentError([seen.conflict]);
   if (seen.kind === 'absent') return { value: null, timestamp: null };
   return { value: seen.value, timestamp: seen.timestamp };
+}
+
+function settle(seen: Visible): Promise<GetResult> {
+  try {
+    return Promise.resolve(getResult(seen));
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
 
 /** Reads the visible values of every key in [span.key, span.endKey) at `ts`. */
