@@ -17,6 +17,8 @@ export const raftEntryBytesMax = 64 * MiB;
 export const snapshotChunkBytesDefault = 4 * MiB;
 /** Intent history kept per intent for savepoint rollbacks. */
 export const intentHistoryEntriesMax = 10_000;
+/** Largest intent record (its value plus the history of the transaction's earlier writes to the key). */
+export const intentRecordBytesMax = 32 * MiB;
 /** Entries fetched from LevelDB per iterator step. */
 export const iteratorBatchEntries = 1024;
 /**
@@ -27,3 +29,5 @@ export const iteratorChunkBytes = 1 * MiB;
 
 assert(mvccValueBytesMax < raftEntryBytesMax, 'a value must fit in a Raft entry');
 assert(snapshotChunkBytesDefault <= raftEntryBytesMax, 'a snapshot chunk must fit in a message');
+assert(mvccValueBytesMax < intentRecordBytesMax, 'an intent must hold at least one value');
+assert(intentRecordBytesMax < raftEntryBytesMax, 'an intent record must fit in a Raft entry');

@@ -38,6 +38,8 @@ export interface ScanRow {
   /** Empty for a tombstone (returned only with `tombstones`). */
   readonly value: Buffer;
   readonly timestamp: Timestamp;
+  /** Set (true) only on tombstone rows, which only `tombstones` scans return. */
+  readonly tombstone?: true;
 }
 
 export interface ScanResult {
@@ -167,7 +169,7 @@ class ForwardScanner {
 
   #emit(value: Buffer | null, timestamp: Timestamp): void {
     if (value === null && !this.options.tombstones) return;
-    const row = { key: this.#key, value: value ?? emptyValue, timestamp };
+    const row: ScanRow = value === null ? { key: this.#key, value: emptyValue, timestamp, tombstone: true } : { key: this.#key, value, timestamp };
     this.rows.push(row);
     this.#bytes += row.key.length + row.value.length;
   }
@@ -190,7 +192,7 @@ async function scanReverse(reader: Reader, span: MvccSpan, ts: Timestamp, option
       if (seen.kind === 'conflict') conflicts.push(seen.conflict);
       else if (seen.kind === 'value' && (seen.value || options.tombstones)) {
         const value = seen.value ?? emptyValue;
-        rows.push({ key: group.key, value, timestamp: seen.timestamp });
+        rows.push(seen.value === null ? { key: group.key, value, timestamp: seen.timestamp, tombstone: true } : { key: group.key, value, timestamp: seen.timestamp });
         bytes += group.key.length + value.length;
       }
     }

@@ -10,12 +10,12 @@
  * resolved as committed (possibly at a higher timestamp), aborted, or pushed.
  */
 import { compareTimestamps, nextTimestamp, type Timestamp } from '../hlc/index.ts';
-import { validateUserKey, InvalidKeyError } from '../keys/index.ts';
+import { prettyKey, validateUserKey, InvalidKeyError } from '../keys/index.ts';
 import type { Batch, Reader } from './engine.ts';
 import {
   ConditionFailedError, InvalidArgumentError, IntentMismatchError, WriteIntentError, WriteTooOldError,
 } from './errors.ts';
-import { intentHistoryEntriesMax, mvccValueBytesMax } from './limits.ts';
+import { intentHistoryEntriesMax, intentRecordBytesMax, mvccValueBytesMax } from './limits.ts';
 import { escapeKey, rawSpan, versionKeyFromPrefix } from './mvcc-key.ts';
 import {
   keyGroups, loadHistory, loadTop, readKeyFromTop, readKeyHistory, topFromSlot, topOf, txnIdsEqual, type KeyRecords, type KeyTop, type ReadOptions, type Visible,
@@ -106,7 +106,36 @@ export async function mvccPut(
 ): Promise<void> {
   checkKey(key);
   checkValue(value);
-  writeChecked(batch, stats, loadTop(batch, key), ts, value, options.txn);
+  const top = loadTop(batch, key);
+  if (checkReplay(top, options.txn, value)) return;
+  writeChecked(batch, stats, top, ts, value, options.txn);
+}
+
+/**
+ * A transactional write at a sequence number its intent already holds is a
+ * replay (a retried or reproposed request): it must carry the same value and
+ * then changes nothing, so the later writes of the transaction survive it.
+ * Returns the replayed write, or null when this is a new write.
+ */
+function replayedWrite(top: KeyTop, txn: TxnMeta | undefined): IntentWrite | null {
+  const intent = top.intent;
+  if (!txn || !intent || !txnIdsEqual(intent.record.txn.id, txn.id)) return null;
+  const owner = intent.record.txn;
+  if (owner.epoch !== txn.epoch || txn.sequence > owner.sequence) return null;
+  const write = intent.record.history.find((w) => w.sequence === txn.sequence);
+  if (!write) {
+    throw new IntentMismatchError(`replayed write at sequence ${txn.sequence} on ${prettyKey(top.key)} is missing from its intent`);
+  }
+  return write;
+}
+
+/** True when the write is a replay of the same value; IntentMismatchError when it replays a different one. */
+function checkReplay(top: KeyTop, txn: TxnMeta | undefined, value: Uint8Array | null): boolean {
+  const write = replayedWrite(top, txn);
+  if (!write) return false;
+  const same = write.value === null || value === null ? write.value === value : Buffer.compare(write.value, value) === 0;
+  if (!same) throw new IntentMismatchError(`replayed write at sequence ${txn!.sequence} on ${prettyKey(top.key)} has a different value`);
+  return true;
 }
 
 export interface PutItem {
@@ -132,13 +161,17 @@ export async function mvccPutMany(
   if (!distinct || batch.count > 0) {
     // A key written before (twice here, or earlier in the batch) must see that write: read through the batch.
     await batch.prefetch(escaped);
-    for (const item of items) writeChecked(batch, stats, loadTop(batch, item.key), ts, item.value, options.txn);
+    for (const item of items) {
+      const top = loadTop(batch, item.key);
+      if (!checkReplay(top, options.txn, item.value)) writeChecked(batch, stats, top, ts, item.value, options.txn);
+    }
     return;
   }
   const slots = await batch.readMany(escaped);
   for (let i = 0; i < items.length; i++) {
     // Distinct keys in an empty batch: nothing this call writes changes another item's slot.
-    writeChecked(batch, stats, topFromSlot(items[i]!.key, escaped[i]!, slots[i]), ts, items[i]!.value, options.txn);
+    const top = topFromSlot(items[i]!.key, escaped[i]!, slots[i]);
+    if (!checkReplay(top, options.txn, items[i]!.value)) writeChecked(batch, stats, top, ts, items[i]!.value, options.txn);
   }
 }
 
@@ -175,10 +208,13 @@ function writeChecked(
   let rawValue: Buffer;
   if (txn) {
     if (history.length >= intentHistoryEntriesMax) {
-      throw new InvalidArgumentError(`intent history of ${history.length} writes exceeds the limit`);
+      throw new InvalidArgumentError(`intent history of ${history.length} writes exceeds the limit of ${intentHistoryEntriesMax}`);
     }
     history.push({ sequence: txn.sequence, value });
     rawValue = encodeIntent({ txn: { ...txn, writeTimestamp: ts }, history });
+    if (rawValue.length > intentRecordBytesMax) {
+      throw new InvalidArgumentError(`intent record of ${rawValue.length} bytes exceeds the limit of ${intentRecordBytesMax}`);
+    }
   } else {
     rawValue = encodeLatestValue(ts, value);
   }
@@ -219,10 +255,18 @@ export async function mvccConditionalPut(
   checkKey(key);
   checkValue(value);
   const top = loadTop(batch, key);
+  // A replay was checked when first written; its condition may no longer hold.
+  if (checkReplay(top, options.txn, value)) return;
   const current = await currentForWriter(batch, top, ts, options.txn);
   const matches = expected === null ? current === null : current !== null && Buffer.compare(current, expected) === 0;
   if (!matches) throw new ConditionFailedError(top.key, current);
   writeChecked(batch, stats, top, ts, value, options.txn);
+}
+
+function decodeInteger(value: Buffer | null): bigint {
+  if (value === null) return 0n;
+  if (value.length !== 8) throw new InvalidArgumentError(`value of ${value.length} bytes is not an integer`);
+  return value.readBigInt64BE(0);
 }
 
 /** Adds `delta` to the 8-byte big-endian integer at `key` (absent counts as 0); returns the new value. */
@@ -231,13 +275,10 @@ export async function mvccIncrement(
 ): Promise<bigint> {
   checkKey(key);
   const top = loadTop(batch, key);
-  const current = await currentForWriter(batch, top, ts, options.txn);
-  let base = 0n;
-  if (current !== null) {
-    if (current.length !== 8) throw new InvalidArgumentError(`value of ${current.length} bytes is not an integer`);
-    base = current.readBigInt64BE(0);
-  }
-  const next = base + delta;
+  const replayed = replayedWrite(top, options.txn);
+  // A replay returns what the original increment returned.
+  if (replayed) return decodeInteger(replayed.value === null ? null : Buffer.from(replayed.value));
+  const next = decodeInteger(await currentForWriter(batch, top, ts, options.txn)) + delta;
   if (next > 0x7fff_ffff_ffff_ffffn || next < -0x8000_0000_0000_0000n) throw new InvalidArgumentError('integer overflow');
   const encoded = Buffer.alloc(8);
   encoded.writeBigInt64BE(next);
