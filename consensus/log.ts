@@ -1,82 +1,31 @@
 /**
- * The Raft log as the state machine sees it: stable entries in RaftStorage
- * plus an unstable tail (entries and possibly a snapshot) not yet persisted,
- * and the committed and applied indexes.
+ * The Raft log as the state machine sees it: persisted entries read through
+ * RaftStorage, an unstable tail not yet persisted, and three positions:
+ * `committed` (known committed), `applying` (handed out to apply) and
+ * `applied` (the caller applied it). applied ≤ applying ≤ committed ≤ last.
+ * (etcd-io/raft log.go.)
  */
 import { assert } from './assert.ts';
 import { limitSize } from './entry-size.ts';
 import { CompactedError, UnavailableError } from './errors.ts';
+import { Unstable } from './log-unstable.ts';
 import type { Entry, LogIndex, RaftStorage, Snapshot, Term } from './types.ts';
-
-class Unstable {
-  snapshot: Snapshot | undefined;
-  entries: Entry[] = [];
-  /** Index of entries[0]. */
-  offset: LogIndex;
-
-  constructor(offset: LogIndex) {
-    this.offset = offset;
-  }
-
-  maybeFirstIndex(): LogIndex | undefined {
-    return this.snapshot ? this.snapshot.metadata.index + 1 : undefined;
-  }
-
-  maybeLastIndex(): LogIndex | undefined {
-    if (this.entries.length > 0) return this.offset + this.entries.length - 1;
-    return this.snapshot?.metadata.index;
-  }
-
-  maybeTerm(index: LogIndex): Term | undefined {
-    if (index < this.offset) {
-      if (this.snapshot && this.snapshot.metadata.index === index) return this.snapshot.metadata.term;
-      return undefined;
-    }
-    const last = this.maybeLastIndex();
-    if (last === undefined || index > last) return undefined;
-    return this.entries[index - this.offset]?.term;
-  }
-
-  stableTo(index: LogIndex, term: Term): void {
-    const t = this.maybeTerm(index);
-    if (t === undefined || t !== term || index < this.offset) return;
-    this.entries = this.entries.slice(index + 1 - this.offset);
-    this.offset = index + 1;
-  }
-
-  stableSnapTo(index: LogIndex): void {
-    if (this.snapshot && this.snapshot.metadata.index === index) this.snapshot = undefined;
-  }
-
-  restore(snapshot: Snapshot): void {
-    this.offset = snapshot.metadata.index + 1;
-    this.entries = [];
-    this.snapshot = snapshot;
-  }
-
-  truncateAndAppend(entries: readonly Entry[]): void {
-    const after = entries[0]!.index;
-    if (after === this.offset + this.entries.length) {
-      for (const e of entries) this.entries.push(e);
-    } else if (after <= this.offset) {
-      this.offset = after;
-      this.entries = entries.slice();
-    } else {
-      this.entries = [...this.entries.slice(0, after - this.offset), ...entries];
-    }
-  }
-}
 
 export class RaftLog {
   readonly unstable: Unstable;
   committed: LogIndex;
+  /** The highest index handed out in a Ready's committedEntries. */
+  applying: LogIndex;
   applied: LogIndex;
 
   constructor(readonly storage: RaftStorage, readonly maxCommittedBytes: number) {
     const first = storage.firstIndex();
     const last = storage.lastIndex();
+    assert(first >= 1 && last >= first - 1, `storage holds [${first}, ${last}]`);
     this.unstable = new Unstable(last + 1);
+    // Everything up to the storage's snapshot was committed and applied.
     this.committed = first - 1;
+    this.applying = first - 1;
     this.applied = first - 1;
   }
 
@@ -89,15 +38,17 @@ export class RaftLog {
   }
 
   lastTerm(): Term {
-    return this.term(this.lastIndex()) ?? 0;
+    const t = this.term(this.lastIndex());
+    assert(t !== undefined, 'the last entry must have a term');
+    return t;
   }
 
   /** The term at `index`, or undefined when it is compacted or beyond the log. */
   term(index: LogIndex): Term | undefined {
-    const dummy = this.firstIndex() - 1;
-    if (index < dummy || index > this.lastIndex()) return undefined;
     const t = this.unstable.maybeTerm(index);
     if (t !== undefined) return t;
+    // The entry before the first one (the snapshot's) still has a known term.
+    if (index < this.firstIndex() - 1 || index > this.lastIndex()) return undefined;
     try {
       return this.storage.term(index);
     } catch (error) {
@@ -117,9 +68,10 @@ export class RaftLog {
   }
 
   /**
-   * A follower's append: if the entry before `entries` matches, appends them
-   * (truncating conflicts) and advances the commit index. Returns the index of
-   * the last new entry, or undefined when the log does not match.
+   * A follower's append: if our entry at `index` has term `logTerm`, appends
+   * `entries` (the first conflicting one and everything after it replace
+   * ours) and commits up to min(committed, last new index). Returns the last
+   * new index, or undefined when the logs do not match at `index`.
    */
   maybeAppend(index: LogIndex, logTerm: Term, committed: LogIndex, entries: readonly Entry[]): LogIndex | undefined {
     if (!this.matchTerm(index, logTerm)) return undefined;
@@ -127,33 +79,43 @@ export class RaftLog {
     const conflict = this.findConflict(entries);
     if (conflict !== 0) {
       assert(conflict > this.committed, `entry ${conflict} conflicts with committed entry ${this.committed}`);
-      this.append(entries.slice(conflict - (index + 1)));
+      const from = conflict - (index + 1);
+      this.append(from === 0 ? entries : entries.slice(from));
     }
     this.commitTo(Math.min(committed, lastNew));
     return lastNew;
   }
 
-  /** Appends entries (already checked to follow on); returns the new last index. */
+  /** Appends entries that follow on from (or overwrite) the uncommitted tail; returns the new last index. */
   append(entries: readonly Entry[]): LogIndex {
     if (entries.length === 0) return this.lastIndex();
-    assert(entries[0]!.index - 1 >= this.committed, `append at ${entries[0]!.index} below commit ${this.committed}`);
+    const after = entries[0]!.index - 1;
+    assert(after >= this.committed, `append after ${after} would overwrite committed entry ${this.committed}`);
+    assert(after <= this.lastIndex(), `append after ${after} leaves a gap after ${this.lastIndex()}`);
     this.unstable.truncateAndAppend(entries);
     return this.lastIndex();
   }
 
-  /** The first entry whose term differs from ours (0: none; an index past our log counts as new). */
+  /**
+   * The index of the first entry whose term differs from ours, or of the
+   * first one past our log; 0 when we hold them all.
+   */
   findConflict(entries: readonly Entry[]): LogIndex {
-    for (const e of entries) if (!this.matchTerm(e.index, e.term)) return e.index;
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i]!;
+      if (!this.matchTerm(e.index, e.term)) return e.index;
+    }
     return 0;
   }
 
   /**
-   * For fast backtracking: the largest index at or below `index` whose term is
-   * at most `term`, with that term.
+   * Fast backtracking: the largest index at or below `index` whose term is at
+   * most `term`, with that term (term 0 when the answer lies in the
+   * compacted prefix). Entries above it cannot match a leader log whose
+   * entry at `index` has term `term`, so whole terms are skipped at once.
    */
   findConflictByTerm(index: LogIndex, term: Term): { index: LogIndex; term: Term } {
-    let i = Math.min(index, this.lastIndex());
-    for (; i >= 0; i--) {
+    for (let i = Math.min(index, this.lastIndex()); i > 0; i--) {
       const t = this.term(i);
       if (t === undefined) return { index: i, term: 0 };
       if (t <= term) return { index: i, term: t };
@@ -161,54 +123,58 @@ export class RaftLog {
     return { index: 0, term: 0 };
   }
 
+  /** Entries not yet persisted (a copy: the buffer keeps changing). */
   unstableEntries(): Entry[] {
-    return this.unstable.entries.slice();
+    return this.unstable.entries.length === 0 ? [] : this.unstable.entries.slice();
   }
 
+  /** Whether committed entries wait to be handed out (never while a snapshot is pending). */
   hasNextCommittedEntries(): boolean {
-    return this.committed > Math.max(this.applied, this.firstIndex() - 1);
+    if (this.unstable.snapshot) return false;
+    return this.committed > Math.max(this.applying, this.firstIndex() - 1);
   }
 
-  /** Committed entries not yet handed out to apply, up to the per-Ready byte budget. */
+  /** Committed entries not yet handed out, up to the per-Ready byte budget. */
   nextCommittedEntries(): Entry[] {
-    const lo = Math.max(this.applied + 1, this.firstIndex());
-    if (this.committed + 1 <= lo) return [];
+    if (!this.hasNextCommittedEntries()) return [];
+    const lo = Math.max(this.applying + 1, this.firstIndex());
     return this.slice(lo, this.committed + 1, this.maxCommittedBytes);
   }
 
-  /** Entries in [lo, hi) within `maxBytes` (at least one). */
+  /**
+   * Entries in [lo, hi) within `maxBytes` (always at least one). Throws
+   * CompactedError when `lo` was compacted away.
+   */
   slice(lo: LogIndex, hi: LogIndex, maxBytes: number): Entry[] {
-    if (lo === hi) return [];
+    if (lo >= hi) return [];
     const first = this.firstIndex();
     if (lo < first) throw new CompactedError(lo, first);
     assert(hi <= this.lastIndex() + 1, `slice [${lo}, ${hi}) beyond last index ${this.lastIndex()}`);
-    let out: Entry[] = [];
-    if (lo < this.unstable.offset) {
-      const stored = this.storage.entries(lo, Math.min(hi, this.unstable.offset), maxBytes);
-      if (stored.length < Math.min(hi, this.unstable.offset) - lo) return stored;
-      out = stored;
-    }
-    if (hi > this.unstable.offset) {
-      const from = Math.max(lo, this.unstable.offset);
-      const tail = this.unstable.entries.slice(from - this.unstable.offset, hi - this.unstable.offset);
-      out = out.length > 0 ? out.concat(tail) : tail;
-    }
-    return limitSize(out, maxBytes);
+    const offset = this.unstable.offset;
+    if (lo >= offset) return limitSize(this.unstable.slice(lo, hi), maxBytes);
+    const stored = this.storage.entries(lo, Math.min(hi, offset), maxBytes);
+    if (hi <= offset || stored.length < offset - lo) return stored;
+    return limitSize(stored.concat(this.unstable.slice(offset, hi)), maxBytes);
   }
 
   /** Entries from `index` to the end, within `maxBytes`. */
   entriesFrom(index: LogIndex, maxBytes: number): Entry[] {
-    if (index > this.lastIndex()) return [];
-    return this.slice(index, this.lastIndex() + 1, maxBytes);
+    const last = this.lastIndex();
+    if (index > last) return [];
+    return this.slice(index, last + 1, maxBytes);
   }
 
   commitTo(index: LogIndex): void {
-    if (this.committed >= index) return;
+    if (index <= this.committed) return;
     assert(index <= this.lastIndex(), `commit ${index} beyond last index ${this.lastIndex()}`);
     this.committed = index;
   }
 
-  /** Commits `index` if it is from `term` (only current-term entries commit by counting). */
+  /**
+   * Commits up to `index` if the entry there is of `term`: a leader commits
+   * by counting replicas only entries of its own term (§5.4.2); earlier ones
+   * commit with them.
+   */
   maybeCommit(index: LogIndex, term: Term): boolean {
     if (index > this.committed && this.term(index) === term) {
       this.commitTo(index);
@@ -217,10 +183,18 @@ export class RaftLog {
     return false;
   }
 
+  /** Entries up to `index` were handed out to apply. */
+  applyingTo(index: LogIndex): void {
+    assert(index <= this.committed, `applying ${index} beyond commit ${this.committed}`);
+    if (index > this.applying) this.applying = index;
+  }
+
+  /** The caller applied everything up to `index`. */
   appliedTo(index: LogIndex): void {
-    if (index === 0) return;
-    assert(index <= this.committed && index >= this.applied, `applied ${index} outside [${this.applied}, ${this.committed}]`);
+    assert(index <= this.committed, `applied ${index} beyond commit ${this.committed}`);
+    assert(index >= this.applied, `applied index went back from ${this.applied} to ${index}`);
     this.applied = index;
+    if (index > this.applying) this.applying = index;
   }
 
   stableTo(index: LogIndex, term: Term): void {
@@ -231,11 +205,14 @@ export class RaftLog {
     this.unstable.stableSnapTo(index);
   }
 
+  /** The newest snapshot: a pending incoming one, else the storage's. */
   snapshot(): Snapshot {
     return this.unstable.snapshot ?? this.storage.snapshot();
   }
 
+  /** Replaces the log with a snapshot from the leader; it is committed by definition. */
   restore(snapshot: Snapshot): void {
+    assert(snapshot.metadata.index > this.committed, 'a snapshot must be ahead of the commit index');
     this.committed = snapshot.metadata.index;
     this.unstable.restore(snapshot);
   }

@@ -1,6 +1,8 @@
 /**
- * An in-memory RaftStorage: the reference implementation used by tests and
- * the simulator. node/kv implements the same interface over LevelDB.
+ * An in-memory RaftStorage: the reference implementation that tests and the
+ * simulator use, and the model for node/kv's LevelDB one. The reader side is
+ * what Raft calls; the writer side (append, setHardState, applySnapshot,
+ * compact, createSnapshot) is what the caller does with each Ready.
  */
 import { assert } from './assert.ts';
 import { limitSize } from './entry-size.ts';
@@ -9,15 +11,18 @@ import type { ConfState, Entry, HardState, LogIndex, RaftStorage, Snapshot, Term
 
 export const emptyConfState: ConfState = { voters: [], votersOutgoing: [], learners: [], learnersNext: [], autoLeave: false };
 
+const noData = new Uint8Array(0);
+
 export class MemoryStorage implements RaftStorage {
   #hardState: HardState = { term: 0, vote: 0, commit: 0 };
   #snapshot: Snapshot;
-  /** entries[0] is a dummy standing for the snapshot's index and term. */
+  /** entries[0] is a placeholder standing for the snapshot's index and term. */
   #entries: Entry[];
 
+  /** An empty log whose (empty) snapshot carries `confState`: how a new group starts. */
   constructor(confState: ConfState = emptyConfState) {
-    this.#snapshot = { metadata: { index: 0, term: 0, confState }, data: new Uint8Array(0) };
-    this.#entries = [{ index: 0, term: 0, type: 'normal', data: new Uint8Array(0) }];
+    this.#snapshot = { metadata: { index: 0, term: 0, confState }, data: noData };
+    this.#entries = [{ index: 0, term: 0, type: 'normal', data: noData }];
   }
 
   initialState(): { hardState: HardState; confState: ConfState } {
@@ -32,7 +37,7 @@ export class MemoryStorage implements RaftStorage {
     this.#hardState = hardState;
   }
 
-  #offset(): number {
+  #offset(): LogIndex {
     return this.#entries[0]!.index;
   }
 
@@ -40,7 +45,7 @@ export class MemoryStorage implements RaftStorage {
     const offset = this.#offset();
     if (lo <= offset) throw new CompactedError(lo, offset + 1);
     if (hi > this.lastIndex() + 1) throw new UnavailableError(hi - 1, this.lastIndex());
-    if (this.#entries.length === 1) return [];
+    if (lo >= hi) return [];
     return limitSize(this.#entries.slice(lo - offset, hi - offset), maxBytes);
   }
 
@@ -63,14 +68,17 @@ export class MemoryStorage implements RaftStorage {
     return this.#snapshot;
   }
 
-  /** Replaces everything with the snapshot's state. */
+  /** Replaces the whole log with a snapshot's state (Ready.snapshot). */
   applySnapshot(snapshot: Snapshot): void {
     if (snapshot.metadata.index < this.#snapshot.metadata.index) throw new SnapshotOutOfDateError();
     this.#snapshot = snapshot;
-    this.#entries = [{ index: snapshot.metadata.index, term: snapshot.metadata.term, type: 'normal', data: new Uint8Array(0) }];
+    this.#entries = [{ index: snapshot.metadata.index, term: snapshot.metadata.term, type: 'normal', data: noData }];
   }
 
-  /** Records a snapshot of the state machine at `index` (must be applied by the caller). */
+  /**
+   * Records a snapshot of the caller's state machine as of `index`, which it
+   * has applied; `confState` is the configuration as of `index`.
+   */
   createSnapshot(index: LogIndex, confState: ConfState, data: Uint8Array): Snapshot {
     if (index <= this.#snapshot.metadata.index) throw new SnapshotOutOfDateError();
     assert(index <= this.lastIndex(), `snapshot index ${index} beyond last index ${this.lastIndex()}`);
@@ -78,25 +86,31 @@ export class MemoryStorage implements RaftStorage {
     return this.#snapshot;
   }
 
-  /** Discards entries up to and including `index`. */
+  /** Discards entries up to and including `index` (which must be applied and covered by a snapshot). */
   compact(index: LogIndex): void {
     const offset = this.#offset();
     if (index <= offset) throw new CompactedError(index, offset + 1);
     assert(index <= this.lastIndex(), `compact ${index} beyond last index ${this.lastIndex()}`);
-    const i = index - offset;
-    const dummy: Entry = { index: this.#entries[i]!.index, term: this.#entries[i]!.term, type: 'normal', data: new Uint8Array(0) };
-    this.#entries = [dummy, ...this.#entries.slice(i + 1)];
+    const kept = this.#entries[index - offset]!;
+    const placeholder: Entry = { index: kept.index, term: kept.term, type: 'normal', data: noData };
+    this.#entries = [placeholder].concat(this.#entries.slice(index - offset + 1));
   }
 
-  /** Appends entries, truncating any conflicting suffix. */
+  /**
+   * Appends Ready.entries: entries already compacted are skipped, and a
+   * conflicting suffix of the stored log is replaced.
+   */
   append(entries: readonly Entry[]): void {
     if (entries.length === 0) return;
     const first = this.firstIndex();
-    const last = entries[0]!.index + entries.length - 1;
-    if (last < first) return;
-    const kept = first > entries[0]!.index ? entries.slice(first - entries[0]!.index) : entries;
-    const offset = kept[0]!.index - this.#offset();
-    assert(offset <= this.#entries.length, `missing log entry: last ${this.lastIndex()}, appending at ${kept[0]!.index}`);
-    this.#entries = [...this.#entries.slice(0, offset), ...kept];
+    const lastNew = entries[0]!.index + entries.length - 1;
+    if (lastNew < first) return;
+    const skip = Math.max(0, first - entries[0]!.index);
+    const from = entries[0]!.index + skip;
+    const at = from - this.#offset();
+    assert(at <= this.#entries.length, `missing log entries: last ${this.lastIndex()}, appending at ${from}`);
+    // Truncate in place (a no-op on the common path, appending at the end).
+    this.#entries.length = at;
+    for (let i = skip; i < entries.length; i++) this.#entries.push(entries[i]!);
   }
 }

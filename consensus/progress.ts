@@ -1,119 +1,86 @@
 /**
- * What a leader knows about each follower: how far its log matches, what to
- * send next, and the flow-control window of append messages in flight.
+ * What a leader knows about one follower: how far its log is known to match
+ * (`match`), what to send next (`next`), and which of three states governs
+ * sending (etcd-io/raft tracker/progress.go):
  *
- * States: probe (one append at a time until the match point is found),
- * replicate (optimistic pipelining within the window), snapshot (waiting for
- * a snapshot to be installed).
+ * - probe: the match point is unknown; send one append at a time and wait
+ *   for its answer (or a heartbeat answer) before sending the next.
+ * - replicate: the follower is in step; send optimistically (pipelining,
+ *   `next` runs ahead of `match`) while the inflight window has room.
+ * - snapshot: the follower needs a snapshot; send nothing until the caller
+ *   reports the snapshot's fate or the follower's answer shows it caught up.
+ *
+ * Every transition lives in this class.
  */
-import type { Snapshot } from './types.ts';
+import { Inflights } from './inflights.ts';
+import type { LogIndex } from './types.ts';
 
 export type ProgressState = 'probe' | 'replicate' | 'snapshot';
 
-/** A bounded ring of in-flight appends: (last index, bytes) of each message. */
-export class Inflights {
-  #indexes: number[] = [];
-  #sizes: number[] = [];
-  #bytes = 0;
-
-  constructor(readonly maxMessages: number, readonly maxBytes: number) {}
-
-  get count(): number {
-    return this.#indexes.length;
-  }
-
-  get bytes(): number {
-    return this.#bytes;
-  }
-
-  full(): boolean {
-    return this.#indexes.length >= this.maxMessages || (this.maxBytes > 0 && this.#bytes >= this.maxBytes);
-  }
-
-  add(lastIndex: number, bytes: number): void {
-    this.#indexes.push(lastIndex);
-    this.#sizes.push(bytes);
-    this.#bytes += bytes;
-  }
-
-  /** Frees every message whose last index is at or below `index`. */
-  freeLE(index: number): void {
-    let n = 0;
-    while (n < this.#indexes.length && this.#indexes[n]! <= index) {
-      this.#bytes -= this.#sizes[n]!;
-      n++;
-    }
-    if (n > 0) {
-      this.#indexes.splice(0, n);
-      this.#sizes.splice(0, n);
-    }
-  }
-
-  /** Frees the oldest message: lets a stuck window probe again after a heartbeat answer. */
-  freeFirstOne(): void {
-    if (this.#indexes.length === 0) return;
-    this.freeLE(this.#indexes[0]!);
-  }
-
-  reset(): void {
-    this.#indexes = [];
-    this.#sizes = [];
-    this.#bytes = 0;
-  }
-}
-
 export class Progress {
-  match = 0;
-  next: number;
+  /** Highest index known to be in the follower's log (matching ours). */
+  match: LogIndex = 0;
+  /** Next index to send. */
+  next: LogIndex;
   state: ProgressState = 'probe';
-  /** In probe state: an append was sent and no answer came yet. */
+  /** Probe state: an append is out and unanswered, so sending pauses. */
   probeSent = false;
-  /** In snapshot state: the snapshot's index. */
-  pendingSnapshot = 0;
-  /** In snapshot state: the snapshot being streamed in chunks. */
-  sendingSnapshot: Snapshot | undefined = undefined;
-  /** Heard from since the last CheckQuorum round. */
+  /** Snapshot state: the index of the snapshot sent. */
+  pendingSnapshot: LogIndex = 0;
+  /** The highest commit index sent in an append (not counting heartbeats). */
+  sentCommit: LogIndex = 0;
+  /** Heard from since the leader's last CheckQuorum round. */
   recentActive = false;
+  /**
+   * The leader's tick at which it sent the newest heartbeat this follower
+   * answered (0: none): the follower refuses other candidates for an
+   * election timeout after receiving it, which is what lease reads rely on.
+   */
+  heartbeatAckTick = 0;
   isLearner: boolean;
   readonly inflights: Inflights;
 
-  constructor(next: number, isLearner: boolean, maxInflightMessages: number, maxInflightBytes: number) {
+  constructor(next: LogIndex, isLearner: boolean, inflightMessagesMax: number, inflightBytesMax: number) {
     this.next = next;
     this.isLearner = isLearner;
-    this.inflights = new Inflights(maxInflightMessages, maxInflightBytes);
+    this.inflights = new Inflights(inflightMessagesMax, inflightBytesMax);
   }
 
-  #reset(state: ProgressState): void {
+  #resetState(state: ProgressState): void {
     this.probeSent = false;
     this.pendingSnapshot = 0;
-    this.sendingSnapshot = undefined;
     this.state = state;
     this.inflights.reset();
   }
 
+  /**
+   * Back to probing from match+1; after a snapshot that was sent
+   * successfully, from just past the snapshot.
+   */
   becomeProbe(): void {
-    if (this.state === 'snapshot') {
-      const pending = this.pendingSnapshot;
-      this.#reset('probe');
-      this.next = Math.max(this.match + 1, pending + 1);
-    } else {
-      this.#reset('probe');
-      this.next = this.match + 1;
-    }
+    const pending = this.state === 'snapshot' ? this.pendingSnapshot : 0;
+    this.#resetState('probe');
+    this.next = Math.max(this.match + 1, pending + 1);
   }
 
+  /** Pipelining from match+1. */
   becomeReplicate(): void {
-    this.#reset('replicate');
+    this.#resetState('replicate');
     this.next = this.match + 1;
   }
 
-  becomeSnapshot(snapshotIndex: number): void {
-    this.#reset('snapshot');
+  /** Waiting for the snapshot at `snapshotIndex` to be installed. */
+  becomeSnapshot(snapshotIndex: LogIndex): void {
+    this.#resetState('snapshot');
     this.pendingSnapshot = snapshotIndex;
+    this.next = snapshotIndex + 1;
   }
 
-  /** Records an acknowledgement up to `index`; returns whether it moved anything forward. */
-  maybeUpdate(index: number): boolean {
+  /**
+   * An acknowledgement of `index`: moves match (and next) forward. Returns
+   * whether match moved; a stale or duplicate acknowledgement returns false.
+   */
+  maybeUpdate(index: LogIndex): boolean {
     let updated = false;
     if (this.match < index) {
       this.match = index;
@@ -124,40 +91,78 @@ export class Progress {
     return updated;
   }
 
-  /** Notes an append of entries up to `lastIndex` was sent. */
-  sentEntries(lastIndex: number, count: number, bytes: number): void {
+  /**
+   * Notes an append carrying `count` entries up to `lastIndex` (`bytes` in
+   * size) and the commit index `commit` was sent.
+   */
+  sentEntries(lastIndex: LogIndex, count: number, bytes: number, commit: LogIndex): void {
     if (this.state === 'replicate') {
       if (count > 0) {
+        // Optimistic: assume it arrives, so the next append follows on.
         this.next = lastIndex + 1;
         this.inflights.add(lastIndex, bytes);
       }
     } else if (this.state === 'probe') {
       this.probeSent = true;
     }
+    if (commit > this.sentCommit) this.sentCommit = commit;
   }
 
   /**
-   * Handles a rejected append at `rejected` with the follower's hint; returns
-   * false when the rejection is stale and must be ignored.
+   * A rejected append of the entries after `rejected`, with the follower's
+   * hint of where the logs may match. Returns false when the rejection is
+   * stale (answers an append sent before a newer decision) and must be ignored.
    */
-  maybeDecrTo(rejected: number, matchHint: number): boolean {
+  maybeDecrTo(rejected: LogIndex, matchHint: LogIndex): boolean {
     if (this.state === 'replicate') {
+      // Appends are in order: a rejection at or below match is a duplicate or stale.
       if (rejected <= this.match) return false;
       this.next = this.match + 1;
+      this.sentCommit = Math.min(this.sentCommit, this.next - 1);
       return true;
     }
+    // In probe state only the answer to the latest probe counts.
     if (this.next - 1 !== rejected) return false;
-    this.next = Math.max(Math.min(rejected, matchHint + 1), 1);
+    this.next = Math.max(Math.min(rejected, matchHint + 1), this.match + 1);
+    this.sentCommit = Math.min(this.sentCommit, this.next - 1);
     this.probeSent = false;
     return true;
   }
 
-  /** Whether sending is paused (waiting for a probe answer, a full window, or a snapshot). */
+  /**
+   * A heartbeat answer: the follower is alive, so a paused probe may go out
+   * again, and a window full of appends that were probably lost frees one
+   * slot so the next append can find out.
+   */
+  heartbeatAnswered(): void {
+    this.probeSent = false;
+    if (this.state === 'replicate' && this.inflights.full()) this.inflights.freeFirstOne();
+  }
+
+  /**
+   * The caller reported the snapshot's fate. Either way the follower is
+   * probed next; after a failure from match+1 (it may need another
+   * snapshot), after success from just past the snapshot. Sending waits for
+   * a heartbeat answer first, as the follower may still be installing it.
+   */
+  snapshotReported(failed: boolean): void {
+    if (this.state !== 'snapshot') return;
+    if (failed) this.pendingSnapshot = 0;
+    this.becomeProbe();
+    this.probeSent = true;
+  }
+
+  /** Whether sending appends is paused (unanswered probe, full window, or a snapshot under way). */
   isPaused(): boolean {
     switch (this.state) {
       case 'probe': return this.probeSent;
       case 'replicate': return this.inflights.full();
       case 'snapshot': return true;
     }
+  }
+
+  /** Whether the follower may not know the commit index `committed` yet (capped by what it holds). */
+  canBumpCommit(committed: LogIndex): boolean {
+    return this.state !== 'snapshot' && this.sentCommit < Math.min(committed, this.next - 1);
   }
 }

@@ -1,46 +1,55 @@
 /**
- * The Raft state machine: elections (with PreVote and CheckQuorum), log
- * replication with pipelining and flow control, commitment, snapshots,
- * membership changes, leadership transfer and ReadIndex. Everything happens
- * in step() and tick(); output accumulates in `msgs` and `readStates` for
- * RawNode to hand out in a Ready. No I/O, clocks or ambient randomness.
+ * The Raft state machine (Raft thesis; etcd-io/raft raft.go): elections with
+ * PreVote and CheckQuorum, log replication with pipelining and flow control,
+ * commitment, snapshots, membership changes, leadership transfer, ReadIndex
+ * and lease reads, quiescence. Everything happens in step() and tick(); the
+ * output accumulates in `msgs` and `readStates` for RawNode to hand out in a
+ * Ready. One step function per role: #stepLeader, #stepCandidate,
+ * #stepFollower. No I/O, clocks or ambient randomness.
+ *
+ * Messages reaching step() from the network were checked by checkMessage
+ * (message.ts); step() still treats their content as untrusted Raft input.
  */
 import { assert } from './assert.ts';
-import { applyConfChange, ConfChangeError, decodeConfChange, leaveJoint } from './confchange.ts';
-import { entriesSize } from './entry-size.ts';
-import { ProposalDroppedError, SnapshotTemporarilyUnavailableError } from './errors.ts';
-import { RaftLog } from './log.ts';
 import type { RaftConfig } from './config.ts';
+import { applyConfChange, decodeConfChange, encodeConfChange, enterJointRequested, leaveJointRequested } from './confchange.ts';
+import { payloadSize } from './entry-size.ts';
+import { ConfChangeError, ProposalDroppedError, SnapshotTemporarilyUnavailableError } from './errors.ts';
+import { readIndexPendingMax } from './limits.ts';
+import { RaftLog } from './log.ts';
+import { message } from './message.ts';
 import type { Progress } from './progress.ts';
 import { ReadOnly } from './read-only.ts';
-import { configFromConfState, confStateOf, isJoint, isVoter, members, ProgressTracker, type TrackerConfig } from './tracker.ts';
+import {
+  configFromConfState, confStateOf, isJoint, isMember, isVoter, ProgressTracker, voterIds, type TrackerConfig,
+} from './tracker.ts';
 import type {
-  ConfChange, ConfState, Entry, HardState, LogIndex, Message, MessageType, RaftRole, RaftStorage, ReadState,
-  ReplicaId, Rng, Snapshot, Term,
+  ConfChange, ConfState, Entry, EntryType, HardState, LogIndex, Message, RaftRole, RaftStorage, ReadState, ReplicaId,
+  Rng, Snapshot, Term,
 } from './types.ts';
 
-/** The options the state machine runs with (RawNode's RaftConfig). */
-export type RaftOptions = RaftConfig;
-
-/** A chunked snapshot a follower is receiving. */
-interface IncomingSnapshot {
-  readonly index: LogIndex;
-  readonly term: Term;
-  readonly total: number;
-  readonly parts: Uint8Array[];
-  received: number;
-}
+/** Why an election starts: a PreVote round first, the real election, or a leadership transfer. */
+type CampaignKind = 'preElection' | 'election' | 'transfer';
 
 const transferContext = new TextEncoder().encode('transfer');
-const emptyBytes = new Uint8Array(0);
+const noBytes = new Uint8Array(0);
 
 function isTransfer(context: Uint8Array | undefined): boolean {
-  return context !== undefined && context.length === transferContext.length && context.every((b, i) => b === transferContext[i]);
+  if (context === undefined || context.length !== transferContext.length) return false;
+  for (let i = 0; i < context.length; i++) if (context[i] !== transferContext[i]) return false;
+  return true;
 }
 
-/** Builds a message with every unused field zeroed. */
-export function message(fields: Partial<Message> & { type: MessageType; to: ReplicaId }): Message {
-  return { from: 0, term: 0, index: 0, logTerm: 0, entries: [], commit: 0, reject: false, rejectHint: 0, ...fields };
+/** Counters of bad input the state machine refused (surfaced in RawNode.status()). */
+export interface RaftErrorCounts {
+  /** Messages or entries refused as malformed (including ones RawNode refused at the boundary). */
+  malformed: number;
+  /** Conf changes refused: undecodable, invalid for the configuration, or a second pending one. */
+  confChangesRejected: number;
+  /** ReadIndex requests dropped: no leader, queue full, or a duplicate context. */
+  readsDropped: number;
+  /** Proposals forwarded by other replicas that this leader had to drop. */
+  proposalsDropped: number;
 }
 
 export class Raft {
@@ -51,89 +60,85 @@ export class Raft {
   role: RaftRole = 'follower';
   readonly log: RaftLog;
   readonly tracker: ProgressTracker;
+  /** Messages to send, handed out with the next Ready. */
   msgs: Message[] = [];
   readStates: ReadState[] = [];
   leadTransferee: ReplicaId = 0;
+  /** A conf change at or below this index may not be applied yet; a second one waits until it is. */
   pendingConfIndex: LogIndex = 0;
+  /** Payload bytes of this leader's uncommitted proposals. */
   uncommittedSize = 0;
   electionElapsed = 0;
   heartbeatElapsed = 0;
   randomizedElectionTimeout = 0;
+  /** Ticks since construction, from 1: the leader's lease clock. */
+  ticks = 1;
+  /** The group is idle: ticks do nothing until a message or proposal wakes it. */
   quiesced = false;
-  /** Messages and entries rejected as malformed, for status and tests. */
-  malformedCount = 0;
-  readonly readOnly: ReadOnly;
-  /** ReadIndex requests waiting for the leader to commit an entry of its term. */
-  pendingReadIndex: Message[] = [];
-  /** Proposals were appended and their appends are not sent yet. */
+  readonly readOnly = new ReadOnly();
+  /** ReadIndex requests waiting for this leader to commit an entry of its term. */
+  pendingReadIndex: Array<{ from: ReplicaId; context: Uint8Array }> = [];
+  /** Appends (new entries or a new commit index) wait to go out with the next Ready. */
   appendsPending = false;
-  #incomingSnapshot: IncomingSnapshot | null = null;
+  /** This leader sent timeoutNow in this term: its lease may be void. */
+  leaseRevoked = false;
+  readonly errors: RaftErrorCounts = { malformed: 0, confChangesRejected: 0, readsDropped: 0, proposalsDropped: 0 };
+  /**
+   * Lease mode only: after a restart this replica may have acknowledged a
+   * leader's heartbeat it no longer remembers, so it refuses other candidates
+   * for an election timeout, as if it had just heard from a leader.
+   */
+  #restartFence: boolean;
 
-  constructor(readonly options: RaftOptions, storage: RaftStorage, private readonly rng: Rng) {
-    assert(options.id > 0, 'replica ID must be positive');
-    assert(options.heartbeatTicks > 0 && options.electionTicks > options.heartbeatTicks, 'election ticks must exceed heartbeat ticks');
-    assert(!(options.readOnlyOption === 'leaseBased' && !options.checkQuorum), 'lease-based reads need CheckQuorum');
-    this.id = options.id;
-    this.log = new RaftLog(storage, options.maxCommittedSizePerReady);
-    this.readOnly = new ReadOnly(options.readOnlyOption);
+  constructor(readonly config: RaftConfig, storage: RaftStorage, private readonly rng: Rng) {
+    this.id = config.id;
+    this.log = new RaftLog(storage, config.maxCommittedSizePerReady || config.maxSizePerMsg);
+    this.tracker = new ProgressTracker(config.maxInflightMsgs, config.maxInflightBytes);
     const { hardState, confState } = storage.initialState();
-    this.tracker = new ProgressTracker(configFromConfState(confState), options.maxInflightMsgs, options.maxInflightBytes);
-    this.#resetProgress();
-    if (hardState.term !== 0 || hardState.vote !== 0 || hardState.commit !== 0) {
-      assert(hardState.commit <= this.log.lastIndex(), `hard state commit ${hardState.commit} beyond last index ${this.log.lastIndex()}`);
-      this.term = hardState.term;
-      this.vote = hardState.vote;
-      // A compacted prefix was committed even if the (unsynced) commit index
-      // persisted with the hard state is older.
-      this.log.committed = Math.max(hardState.commit, this.log.committed);
-    }
-    if (options.applied > this.log.committed) {
-      // The commit index is persisted without a sync; a crash can lose it while
-      // the state machine's applied index (written with the applied entries)
-      // survives. Whatever was applied was committed.
-      assert(options.applied <= this.log.lastIndex(), `applied ${options.applied} beyond last index ${this.log.lastIndex()}`);
-      this.log.commitTo(options.applied);
-    }
-    if (options.applied > 0) this.log.appliedTo(options.applied);
+    this.tracker.setConfig(configFromConfState(confState), this.log.lastIndex() + 1);
+    this.#restoreHardState(hardState, config.applied);
+    this.#restartFence = config.readOnlyOption === 'leaseBased';
     this.becomeFollower(this.term, 0);
+  }
+
+  #restoreHardState(hs: HardState, applied: LogIndex): void {
+    const log = this.log;
+    assert(hs.commit <= log.lastIndex(), `hard state commit ${hs.commit} beyond last index ${log.lastIndex()}`);
+    this.term = hs.term;
+    this.vote = hs.vote;
+    // The commit index is written without a sync, so it may be older than a
+    // compacted prefix or than what the caller applied; both were committed.
+    log.commitTo(hs.commit);
+    if (applied === 0) return;
+    assert(applied >= log.firstIndex() - 1,
+      `applied ${applied} is behind the storage snapshot at ${log.firstIndex() - 1}: restore the snapshot first`);
+    assert(applied <= log.lastIndex(), `applied ${applied} beyond last index ${log.lastIndex()}`);
+    log.commitTo(applied);
+    log.appliedTo(applied);
   }
 
   hardState(): HardState {
     return { term: this.term, vote: this.vote, commit: this.log.committed };
   }
 
-  get config(): TrackerConfig {
-    return this.tracker.config;
-  }
-
-  /** A voter of the current configuration that can campaign. */
+  /** A voter of the current configuration, with no snapshot pending, may campaign. */
   promotable(): boolean {
-    return isVoter(this.tracker.config, this.id) && !this.log.unstable.snapshot;
+    return isVoter(this.tracker.config, this.id) && this.log.unstable.snapshot === undefined;
   }
 
   #send(m: Message): void {
-    let term = m.term;
-    if (m.type === 'vote' || m.type === 'voteResp' || m.type === 'preVote' || m.type === 'preVoteResp') {
-      assert(term !== 0, `${m.type} must carry a term`);
-    } else if (m.type !== 'prop' && m.type !== 'readIndex' && m.type !== 'transferLeader') {
-      term = this.term;
+    const type = m.type;
+    if (type === 'vote' || type === 'voteResp' || type === 'preVote' || type === 'preVoteResp') {
+      assert(m.term > 0, `${type} must carry a term`);
+      this.msgs.push(m.from === this.id ? m : { ...m, from: this.id });
+      return;
     }
+    // Forwarded proposals and reads carry no term: the leader takes them in any term.
+    const term = type === 'prop' || type === 'readIndex' ? 0 : this.term;
     this.msgs.push({ ...m, from: this.id, term });
   }
 
   // Role transitions.
-
-  #resetProgress(): void {
-    const last = this.log.lastIndex();
-    const previous = this.tracker.progress;
-    this.tracker.progress = new Map();
-    for (const id of members(this.tracker.config)) {
-      const pr = this.tracker.newProgress(last + 1, !isVoter(this.tracker.config, id));
-      if (id === this.id) pr.match = last;
-      pr.recentActive = previous.get(id)?.recentActive ?? false;
-      this.tracker.progress.set(id, pr);
-    }
-  }
 
   #reset(term: Term): void {
     if (this.term !== term) {
@@ -143,13 +148,18 @@ export class Raft {
     this.lead = 0;
     this.electionElapsed = 0;
     this.heartbeatElapsed = 0;
-    this.randomizedElectionTimeout = this.options.electionTicks + this.rng.intn(this.options.electionTicks);
+    this.randomizedElectionTimeout = this.config.electionTicks + this.rng.intn(this.config.electionTicks);
     this.leadTransferee = 0;
     this.tracker.resetVotes();
-    this.#resetProgress();
+    this.tracker.resetProgress(this.log.lastIndex() + 1);
+    const self = this.tracker.progress.get(this.id);
+    if (self) self.match = this.log.lastIndex();
     this.pendingConfIndex = 0;
     this.uncommittedSize = 0;
     this.readOnly.reset();
+    this.pendingReadIndex = [];
+    this.appendsPending = false;
+    this.leaseRevoked = false;
     this.quiesced = false;
   }
 
@@ -159,148 +169,151 @@ export class Raft {
     this.role = 'follower';
   }
 
-  becomePreCandidate(): void {
-    assert(this.role !== 'leader', 'a leader cannot become pre-candidate');
-    // PreVote does not change the term or vote: a partitioned node that cannot
-    // win does not disrupt the cluster when it comes back.
+  /**
+   * A PreVote round changes neither the term nor the vote, so a replica that
+   * cannot win (partitioned, or behind) does not disrupt the group.
+   */
+  #becomePreCandidate(): void {
+    assert(this.role !== 'leader', 'a leader cannot become a pre-candidate');
     this.tracker.resetVotes();
-    this.#resetProgress();
     this.lead = 0;
     this.role = 'preCandidate';
   }
 
-  becomeCandidate(): void {
-    assert(this.role !== 'leader', 'a leader cannot become candidate');
+  #becomeCandidate(): void {
+    assert(this.role !== 'leader', 'a leader cannot become a candidate');
     this.#reset(this.term + 1);
     this.vote = this.id;
     this.role = 'candidate';
   }
 
-  becomeLeader(): void {
-    assert(this.role !== 'follower', 'a follower cannot become leader directly');
+  #becomeLeader(): void {
+    assert(this.role === 'candidate', 'only a candidate becomes leader');
     this.#reset(this.term);
     this.lead = this.id;
     this.role = 'leader';
     const self = this.tracker.progress.get(this.id);
-    self?.becomeReplicate();
-    // Conservatively treat any uncommitted entry as a possible conf change.
+    assert(self !== undefined, 'a leader must be a member');
+    self.becomeReplicate();
+    self.recentActive = true;
+    // Any uncommitted entry may be a conf change: no new one until it applies.
     this.pendingConfIndex = this.log.lastIndex();
-    // An empty entry of the new term lets entries of earlier terms commit (§5.4.2).
-    this.#appendEntries([{ term: 0, index: 0, type: 'normal', data: emptyBytes }]);
+    // An entry of the new term lets entries of earlier terms commit (§5.4.2).
+    this.#appendEntries([{ term: 0, index: 0, type: 'normal', data: noBytes }], true);
+    this.uncommittedSize = 0;
   }
 
-  // Campaigns.
+  // Elections.
 
-  /**
-   * Starts an election: a PreVote round first when enabled ('preElection'),
-   * the real election once it wins ('election'), or straight away for a
-   * leadership transfer ('transfer', which also bypasses leader stickiness).
-   */
-  campaign(kind: 'preElection' | 'election' | 'transfer'): void {
-    if (!this.promotable()) return;
-    if (this.#hasUnappliedConfChange()) return;
-    if (kind === 'preElection' && this.options.preVote) {
-      this.becomePreCandidate();
-      this.#startVote('preVote', this.term + 1, false);
+  /** Starts an election if this replica may (a voter, not leader, no unapplied conf change). */
+  hup(kind: CampaignKind): void {
+    if (this.role === 'leader' || !this.promotable() || this.#hasUnappliedConfChange()) return;
+    this.#campaign(kind);
+  }
+
+  #campaign(kind: CampaignKind): void {
+    let type: 'vote' | 'preVote';
+    let term: Term;
+    if (kind === 'preElection') {
+      this.#becomePreCandidate();
+      type = 'preVote';
+      term = this.term + 1;
     } else {
-      this.becomeCandidate();
-      this.#startVote('vote', this.term, kind === 'transfer');
+      this.#becomeCandidate();
+      type = 'vote';
+      term = this.term;
     }
-  }
-
-  #startVote(type: 'vote' | 'preVote', term: Term, transfer: boolean): void {
     this.tracker.recordVote(this.id, true);
     if (this.tracker.tallyVotes() === 'won') {
-      if (type === 'preVote') this.campaign('election');
-      else this.becomeLeader();
+      // A single voter wins at once.
+      if (kind === 'preElection') this.#campaign('election');
+      else this.#becomeLeader();
       return;
     }
-    for (const id of this.tracker.voterIds()) {
+    const index = this.log.lastIndex();
+    const logTerm = this.log.lastTerm();
+    for (const id of voterIds(this.tracker.config)) {
       if (id === this.id) continue;
       this.#send(message({
-        type, to: id, term, index: this.log.lastIndex(), logTerm: this.log.lastTerm(),
-        ...(transfer ? { context: transferContext } : {}),
+        type, to: id, from: this.id, term, index, logTerm, ...(kind === 'transfer' ? { context: transferContext } : {}),
       }));
     }
   }
 
   #hasUnappliedConfChange(): boolean {
-    if (this.log.committed <= this.log.applied) return false;
-    const entries = this.log.slice(Math.max(this.log.applied + 1, this.log.firstIndex()), this.log.committed + 1, Number.MAX_SAFE_INTEGER);
+    const log = this.log;
+    if (log.committed <= log.applied) return false;
+    const entries = log.slice(Math.max(log.applied + 1, log.firstIndex()), log.committed + 1, Number.MAX_SAFE_INTEGER);
     return entries.some((e) => e.type === 'confChange');
+  }
+
+  #handleVoteRequest(m: Message): void {
+    const canVote = this.vote === m.from || (this.vote === 0 && this.lead === 0) ||
+      (m.type === 'preVote' && m.term > this.term);
+    const type = m.type === 'vote' ? 'voteResp' : 'preVoteResp';
+    if (canVote && this.log.isUpToDate(m.index, m.logTerm)) {
+      // A grant carries the request's term so the candidate can tell it from
+      // a stale answer (for PreVote, a term this replica has not reached).
+      this.#send(message({ type, to: m.from, from: this.id, term: m.term }));
+      if (m.type === 'vote') {
+        this.electionElapsed = 0;
+        this.vote = m.from;
+      }
+    } else {
+      this.#send(message({ type, to: m.from, from: this.id, term: this.term, reject: true }));
+    }
   }
 
   // Ticks.
 
   tick(): void {
     if (this.quiesced) return;
+    this.ticks++;
     if (this.role === 'leader') this.#tickHeartbeat();
     else this.#tickElection();
   }
 
   #tickElection(): void {
     this.electionElapsed++;
+    if (this.electionElapsed >= this.config.electionTicks) this.#restartFence = false;
     if (this.promotable() && this.electionElapsed >= this.randomizedElectionTimeout) {
       this.electionElapsed = 0;
-      this.campaign('preElection');
+      this.hup(this.config.preVote ? 'preElection' : 'election');
     }
   }
 
   #tickHeartbeat(): void {
     this.heartbeatElapsed++;
     this.electionElapsed++;
-    if (this.electionElapsed >= this.options.electionTicks) {
+    if (this.electionElapsed >= this.config.electionTicks) {
       this.electionElapsed = 0;
-      if (this.options.checkQuorum) {
+      if (this.config.checkQuorum) {
         if (!this.tracker.quorumActive(this.id)) {
+          // Not heard from a quorum for an election timeout: another leader
+          // may exist, so stop serving (CheckQuorum).
           this.becomeFollower(this.term, 0);
           return;
         }
         for (const [id, pr] of this.tracker.progress) if (id !== this.id) pr.recentActive = false;
       }
-      if (this.leadTransferee !== 0) this.leadTransferee = 0;
+      // A transfer that did not finish within an election timeout is abandoned.
+      this.leadTransferee = 0;
     }
-    if (this.heartbeatElapsed >= this.options.heartbeatTicks) {
+    if (this.heartbeatElapsed >= this.config.heartbeatTicks) {
       this.heartbeatElapsed = 0;
-      this.#broadcastHeartbeat(undefined);
+      this.#broadcastHeartbeat(undefined, false);
     }
   }
 
   // Step.
 
+  /** Handles one message (from the network, already checked, or local). */
   step(m: Message): void {
-    // Any message wakes a quiesced group, except the quiesce heartbeat itself
-    // and the acknowledgements it draws.
-    if (!(m.type === 'heartbeat' && m.quiesce) && m.type !== 'heartbeatResp') this.quiesced = false;
-    if (m.term === 0) {
-      // Local messages carry no term.
-    } else if (m.term > this.term) {
-      if (m.type === 'vote' || m.type === 'preVote') {
-        const inLease = this.options.checkQuorum && this.lead !== 0 && this.electionElapsed < this.options.electionTicks;
-        if (!isTransfer(m.context) && inLease) return;
-      }
-      if (m.type === 'preVote') {
-        // Never change the term in response to a PreVote.
-      } else if (m.type === 'preVoteResp' && !m.reject) {
-        // The term is bumped when the PreVote wins.
-      } else if (m.type === 'app' || m.type === 'heartbeat' || m.type === 'snap') {
-        this.becomeFollower(m.term, m.from);
-      } else {
-        this.becomeFollower(m.term, 0);
-      }
-    } else if (m.term < this.term) {
-      if ((this.options.checkQuorum || this.options.preVote) && (m.type === 'heartbeat' || m.type === 'app')) {
-        // Tell a stale leader about the newer term so it steps down.
-        this.#send(message({ type: 'appResp', to: m.from }));
-      } else if (m.type === 'preVote') {
-        this.#send(message({ type: 'preVoteResp', to: m.from, term: this.term, reject: true }));
-      }
-      return;
-    }
-
+    if (m.type !== 'heartbeatResp' && !(m.type === 'heartbeat' && m.quiesce === true)) this.wake();
+    if (!this.#stepTerm(m)) return;
     switch (m.type) {
       case 'hup':
-        if (this.role !== 'leader') this.campaign('preElection');
+        this.hup(this.config.preVote ? 'preElection' : 'election');
         return;
       case 'vote':
       case 'preVote':
@@ -317,306 +330,63 @@ export class Raft {
     }
   }
 
-  #handleVoteRequest(m: Message): void {
-    const canVote = this.vote === m.from || (this.vote === 0 && this.lead === 0) || (m.type === 'preVote' && m.term > this.term);
-    const respType = m.type === 'vote' ? 'voteResp' : 'preVoteResp';
-    if (canVote && this.log.isUpToDate(m.index, m.logTerm)) {
-      // A PreVote response carries the term of the request, so the candidate
-      // can tell a grant of its prospective term from a stale answer.
-      this.#send(message({ type: respType, to: m.from, term: m.term }));
-      if (m.type === 'vote') {
-        this.electionElapsed = 0;
-        this.vote = m.from;
-      }
-    } else {
-      this.#send(message({ type: respType, to: m.from, term: this.term, reject: true }));
-    }
-  }
-
-  #stepCandidate(m: Message): void {
-    const myVoteResp = this.role === 'preCandidate' ? 'preVoteResp' : 'voteResp';
-    switch (m.type) {
-      case 'prop':
-        throw new ProposalDroppedError('no leader');
-      case 'app':
-        this.becomeFollower(m.term, m.from);
-        this.#handleAppend(m);
-        return;
-      case 'heartbeat':
-        this.becomeFollower(m.term, m.from);
-        this.#handleHeartbeat(m);
-        return;
-      case 'snap':
-        this.becomeFollower(m.term, m.from);
-        this.#handleSnapshot(m);
-        return;
-      case 'voteResp':
-      case 'preVoteResp': {
-        if (m.type !== myVoteResp) return;
-        if (!this.tracker.progress.has(m.from)) return;
-        this.tracker.recordVote(m.from, !m.reject);
-        const result = this.tracker.tallyVotes();
-        if (result === 'won') {
-          if (this.role === 'preCandidate') this.campaign('election');
-          else {
-            this.becomeLeader();
-            this.#broadcastAppend();
-          }
-        } else if (result === 'lost') {
-          this.becomeFollower(this.term, 0);
-        }
-        return;
-      }
-      default:
-        return;
-    }
-  }
-
-  #stepFollower(m: Message): void {
-    switch (m.type) {
-      case 'prop':
-        if (this.lead === 0) throw new ProposalDroppedError('no leader');
-        this.msgs.push({ ...m, to: this.lead, from: this.id });
-        return;
-      case 'app':
-        this.electionElapsed = 0;
-        this.lead = m.from;
-        this.#handleAppend(m);
-        return;
-      case 'heartbeat':
-        this.electionElapsed = 0;
-        this.lead = m.from;
-        this.#handleHeartbeat(m);
-        return;
-      case 'snap':
-        this.electionElapsed = 0;
-        this.lead = m.from;
-        this.#handleSnapshot(m);
-        return;
-      case 'transferLeader':
-        if (this.lead === 0) return;
-        this.msgs.push({ ...m, to: this.lead, from: m.from === 0 ? this.id : m.from });
-        return;
-      case 'timeoutNow':
-        this.campaign('transfer');
-        return;
-      case 'readIndex':
-        if (this.lead === 0) return;
-        this.msgs.push({ ...m, to: this.lead, from: this.id });
-        return;
-      case 'readIndexResp':
-        this.readStates.push({ index: m.index, requestContext: m.context ?? emptyBytes });
-        return;
-      default:
-        return;
-    }
-  }
-
-  #handleAppend(m: Message): void {
-    if (m.index < this.log.committed) {
-      this.#send(message({ type: 'appResp', to: m.from, index: this.log.committed }));
-      return;
-    }
-    for (let i = 0; i < m.entries.length; i++) {
-      const e = m.entries[i]!;
-      if (e.index !== m.index + 1 + i || e.term > m.term || e.term <= 0) {
-        this.malformedCount++;
-        return;
-      }
-    }
-    const lastNew = this.log.maybeAppend(m.index, m.logTerm, m.commit, m.entries);
-    if (lastNew !== undefined) {
-      this.#send(message({ type: 'appResp', to: m.from, index: lastNew }));
-      return;
-    }
-    const hint = this.log.findConflictByTerm(Math.min(m.index, this.log.lastIndex()), m.logTerm);
-    this.#send(message({ type: 'appResp', to: m.from, index: m.index, reject: true, rejectHint: hint.index, logTerm: hint.term }));
-  }
-
-  #handleHeartbeat(m: Message): void {
-    this.log.commitTo(Math.min(m.commit, this.log.lastIndex()));
-    if (m.quiesce && this.log.committed === this.log.lastIndex()) this.quiesced = true;
-    this.#send(message({ type: 'heartbeatResp', to: m.from, ...(m.context ? { context: m.context } : {}) }));
-  }
-
-  #handleSnapshot(m: Message): void {
-    const snapshot = m.snapshot;
-    if (!snapshot) {
-      this.malformedCount++;
-      return;
-    }
-    const whole = m.snapshotBytes === undefined ? snapshot : this.#receiveChunk(m, snapshot);
-    if (!whole) return;
-    if (this.restore(whole)) {
-      this.#send(message({ type: 'appResp', to: m.from, index: this.log.lastIndex() }));
-    } else {
-      this.#send(message({ type: 'appResp', to: m.from, index: this.log.committed }));
-    }
-  }
-
   /**
-   * Accumulates one chunk of a streamed snapshot. Returns the whole snapshot
-   * once every byte has arrived; otherwise acknowledges how much it holds, so
-   * the leader sends the next chunk (or resumes after an interruption).
+   * The term rules every message goes through first. Returns false when the
+   * message is handled (or dropped) here.
    */
-  #receiveChunk(m: Message, chunk: Snapshot): Snapshot | null {
-    const meta = chunk.metadata;
-    const offset = m.snapshotOffset ?? 0;
-    const total = m.snapshotBytes ?? 0;
-    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(total) || offset < 0 || offset + chunk.data.length > total ||
-        (chunk.data.length === 0 && offset < total)) {
-      this.malformedCount++;
-      return null;
-    }
-    if (meta.index <= this.log.committed) {
-      this.#incomingSnapshot = null;
-      this.#send(message({ type: 'appResp', to: m.from, index: this.log.committed }));
-      return null;
-    }
-    let incoming = this.#incomingSnapshot;
-    const same = incoming && incoming.index === meta.index && incoming.term === meta.term && incoming.total === total;
-    if (!same) {
-      if (offset !== 0) {
-        this.#send(message({ type: 'snapAck', to: m.from, index: meta.index, snapshotOffset: 0 }));
-        return null;
+  #stepTerm(m: Message): boolean {
+    if (m.term === 0 || m.type === 'prop' || m.type === 'readIndex') return true;
+    if (m.term > this.term) {
+      if (m.type === 'vote' || m.type === 'preVote') {
+        // Leader stickiness: a replica that heard from a leader within an
+        // election timeout ignores candidates, unless the leader itself
+        // asked for the election (a transfer).
+        const inLease = this.config.checkQuorum && (this.lead !== 0 || this.#restartFence) &&
+          this.electionElapsed < this.config.electionTicks;
+        if (inLease && !isTransfer(m.context)) return false;
       }
-      incoming = { index: meta.index, term: meta.term, total, parts: [], received: 0 };
-      this.#incomingSnapshot = incoming;
+      if (m.type === 'preVote') {
+        // Never change the term in answer to a PreVote.
+      } else if (m.type === 'preVoteResp' && !m.reject) {
+        // A grant of our prospective term: the term moves when the PreVote wins.
+      } else if (m.type === 'app' || m.type === 'heartbeat' || m.type === 'snap') {
+        this.becomeFollower(m.term, m.from);
+      } else {
+        this.becomeFollower(m.term, 0);
+      }
+      return true;
     }
-    const target = incoming!;
-    if (offset === target.received && (chunk.data.length > 0 || total === 0)) {
-      target.parts.push(chunk.data.slice());
-      target.received += chunk.data.length;
-    }
-    if (target.received < target.total) {
-      this.#send(message({ type: 'snapAck', to: m.from, index: meta.index, snapshotOffset: target.received }));
-      return null;
-    }
-    this.#incomingSnapshot = null;
-    const data = new Uint8Array(target.total);
-    let at = 0;
-    for (const part of target.parts) {
-      data.set(part, at);
-      at += part.length;
-    }
-    return { metadata: meta, data };
-  }
-
-  /** Installs a snapshot from the leader; false when it is stale or already covered by the log. */
-  restore(snapshot: Snapshot): boolean {
-    const meta = snapshot.metadata;
-    if (meta.index <= this.log.committed) return false;
-    if (this.role !== 'follower') {
-      this.becomeFollower(this.term + 1, 0);
+    if (m.term < this.term) {
+      if ((this.config.checkQuorum || this.config.preVote) && (m.type === 'heartbeat' || m.type === 'app')) {
+        // A stale leader (perhaps partitioned away while we moved on) learns
+        // the newer term from this answer and steps down; without it, with
+        // PreVote or CheckQuorum it could keep the rest of the group from
+        // ever electing it.
+        this.#send(message({ type: 'appResp', to: m.from }));
+      } else if (m.type === 'preVote') {
+        this.#send(message({ type: 'preVoteResp', to: m.from, from: this.id, term: this.term, reject: true }));
+      }
       return false;
     }
-    let config: TrackerConfig;
-    try {
-      config = configFromConfState(meta.confState);
-    } catch {
-      this.malformedCount++;
-      return false;
-    }
-    if (!members(config).has(this.id)) {
-      // A snapshot whose configuration does not include us would make us unable to function.
-      return false;
-    }
-    if (this.log.matchTerm(meta.index, meta.term)) {
-      this.log.commitTo(meta.index);
-      return false;
-    }
-    this.log.restore(snapshot);
-    this.tracker.config = config;
-    this.#resetProgress();
     return true;
   }
 
   #stepLeader(m: Message): void {
     switch (m.type) {
-      case 'beat':
-        this.#broadcastHeartbeat(undefined);
-        return;
-      case 'prop':
-        this.#handleProposal(m);
-        return;
-      case 'readIndex':
-        this.#handleReadIndex(m);
-        return;
-      case 'transferLeader':
-        this.#handleTransferLeader(m);
-        return;
-      default:
-        break;
+      case 'beat': this.#broadcastHeartbeat(undefined, false); return;
+      case 'prop': this.propose(m.entries); return;
+      case 'readIndex': this.#handleReadIndex(m.from, m.context ?? noBytes); return;
+      case 'transferLeader': this.#handleTransferLeader(m.from); return;
+      default: break;
     }
     const pr = this.tracker.progress.get(m.from);
     if (!pr) return;
     switch (m.type) {
-      case 'appResp': {
-        pr.recentActive = true;
-        if (m.reject) {
-          let next = m.rejectHint;
-          if (m.logTerm > 0) next = this.log.findConflictByTerm(m.rejectHint, m.logTerm).index;
-          if (pr.maybeDecrTo(m.index, next)) {
-            if (pr.state === 'replicate') pr.becomeProbe();
-            this.#sendAppend(m.from, true);
-          }
-          return;
-        }
-        if (m.index > this.log.lastIndex()) {
-          this.malformedCount++;
-          return;
-        }
-        const wasPaused = pr.isPaused();
-        if (pr.maybeUpdate(m.index)) {
-          if (pr.state === 'probe') pr.becomeReplicate();
-          else if (pr.state === 'snapshot' && pr.match >= pr.pendingSnapshot) {
-            pr.becomeProbe();
-            pr.becomeReplicate();
-          } else if (pr.state === 'replicate') pr.inflights.freeLE(m.index);
-          if (this.#maybeCommit()) {
-            this.#releasePendingReadIndex();
-            this.#broadcastAppend();
-          } else if (wasPaused) {
-            this.#sendAppend(m.from, false);
-          }
-          while (this.#sendAppend(m.from, false)) { /* pipeline while the window allows */ }
-          if (m.from === this.leadTransferee && pr.match === this.log.lastIndex()) {
-            this.#send(message({ type: 'timeoutNow', to: m.from }));
-          }
-        }
-        return;
-      }
-      case 'heartbeatResp': {
-        pr.recentActive = true;
-        pr.probeSent = false;
-        if (pr.state === 'replicate' && pr.inflights.full()) pr.inflights.freeFirstOne();
-        // An empty append probes a follower that may have lost messages; a
-        // snapshot stream that stalled is probed by resending its first chunk,
-        // which the follower answers with its resume point.
-        if (pr.state === 'snapshot' && pr.sendingSnapshot) this.#sendSnapshotChunk(m.from, pr.sendingSnapshot, 0);
-        else if (pr.match < this.log.lastIndex()) this.#sendAppend(m.from, true);
-        if (this.options.readOnlyOption !== 'safe' || !m.context || m.context.length === 0) return;
-        const released = this.readOnly.recvAck(m.from, m.context, (acks) => this.#quorumAcked(acks));
-        for (const req of released) this.#answerReadIndex(req.message, req.index);
-        return;
-      }
-      case 'snapAck': {
-        pr.recentActive = true;
-        const sending = pr.sendingSnapshot;
-        const offset = m.snapshotOffset ?? 0;
-        if (pr.state !== 'snapshot' || !sending || sending.metadata.index !== m.index) return;
-        if (!Number.isSafeInteger(offset) || offset < 0 || offset >= sending.data.length) return;
-        this.#sendSnapshotChunk(m.from, sending, offset);
-        return;
-      }
-      case 'snapStatus':
-        if (pr.state !== 'snapshot') return;
-        if (m.reject) pr.pendingSnapshot = 0;
-        pr.becomeProbe();
-        // Wait for a heartbeat response before probing again.
-        pr.probeSent = true;
-        return;
+      case 'appResp': this.#handleAppendResponse(m, pr); return;
+      case 'heartbeatResp': this.#handleHeartbeatResponse(m, pr); return;
+      case 'snapStatus': pr.snapshotReported(m.reject); return;
       case 'unreachable':
+        // Appends sent optimistically were probably lost.
         if (pr.state === 'replicate') pr.becomeProbe();
         return;
       default:
@@ -624,224 +394,523 @@ export class Raft {
     }
   }
 
-  #quorumAcked(acks: ReadonlySet<ReplicaId>): boolean {
-    const votes = new Map<ReplicaId, boolean>();
-    for (const id of acks) votes.set(id, true);
-    votes.set(this.id, true);
-    const c = this.tracker.config;
-    const result = (isJoint(c) ? [c.voters, c.votersOutgoing] : [c.voters]).every((voters) => {
-      let n = 0;
-      for (const id of voters) if (votes.get(id)) n++;
-      return voters.size === 0 || n >= Math.floor(voters.size / 2) + 1;
-    });
-    return result;
+  #stepCandidate(m: Message): void {
+    switch (m.type) {
+      case 'prop':
+        throw new ProposalDroppedError('no leader');
+      case 'app':
+      case 'heartbeat':
+      case 'snap':
+        // A leader of this term exists (it won; we lost).
+        this.becomeFollower(m.term, m.from);
+        this.#stepFollower(m);
+        return;
+      case 'voteResp':
+      case 'preVoteResp':
+        this.#handleVoteResponse(m);
+        return;
+      case 'readIndex':
+        this.errors.readsDropped++;
+        return;
+      default:
+        return;
+    }
   }
 
-  #handleProposal(m: Message): void {
-    if (m.entries.length === 0) {
-      this.malformedCount++;
+  #handleVoteResponse(m: Message): void {
+    const expected = this.role === 'preCandidate' ? 'preVoteResp' : 'voteResp';
+    if (m.type !== expected) return;
+    this.tracker.recordVote(m.from, !m.reject);
+    const result = this.tracker.tallyVotes();
+    if (result === 'won') {
+      if (this.role === 'preCandidate') this.#campaign('election');
+      else this.#becomeLeader();
+    } else if (result === 'lost') {
+      this.becomeFollower(this.term, 0);
+    }
+  }
+
+  #stepFollower(m: Message): void {
+    switch (m.type) {
+      case 'prop':
+        if (this.lead === 0) throw new ProposalDroppedError('no leader');
+        this.#send({ ...m, to: this.lead });
+        return;
+      case 'app':
+        this.electionElapsed = 0;
+        this.lead = m.from;
+        this.#handleAppend(m);
+        return;
+      case 'heartbeat':
+        this.electionElapsed = 0;
+        this.lead = m.from;
+        this.#handleHeartbeat(m);
+        return;
+      case 'snap':
+        this.electionElapsed = 0;
+        this.lead = m.from;
+        this.#handleSnapshot(m);
+        return;
+      case 'transferLeader':
+        if (this.lead !== 0) this.#send({ ...m, to: this.lead });
+        return;
+      case 'timeoutNow':
+        // The leader asks us to take over: campaign now, skipping PreVote.
+        this.hup('transfer');
+        return;
+      case 'readIndex':
+        // Meant for a leader we no longer are: the requester retries.
+        this.errors.readsDropped++;
+        return;
+      case 'readIndexResp':
+        this.readStates.push({ index: m.index, requestContext: m.context ?? noBytes });
+        return;
+      default:
+        return;
+    }
+  }
+
+  // Follower: the log from the leader.
+
+  /** Whether an append's entries follow on from its index with plausible terms. */
+  #appendIsConsistent(m: Message): boolean {
+    let previous = m.logTerm;
+    for (let i = 0; i < m.entries.length; i++) {
+      const e = m.entries[i]!;
+      if (e.index !== m.index + 1 + i || e.term < previous || e.term > m.term || e.term === 0) return false;
+      previous = e.term;
+    }
+    return m.logTerm <= m.term;
+  }
+
+  #handleAppend(m: Message): void {
+    if (!this.#appendIsConsistent(m)) {
+      this.errors.malformed++;
       return;
     }
-    if (!this.tracker.progress.has(this.id)) throw new ProposalDroppedError('not a member');
-    if (this.leadTransferee !== 0) throw new ProposalDroppedError('leadership transfer');
-    const entries: Entry[] = m.entries.map((e) => ({ ...e }));
-    for (let i = 0; i < entries.length; i++) {
-      const e = entries[i]!;
-      if (e.type !== 'confChange') continue;
-      let valid = false;
-      let reason = '';
-      try {
-        const change = decodeConfChange(e.data);
-        const leaving = change.changes.length === 0;
-        if (this.pendingConfIndex > this.log.applied) reason = 'another change is pending';
-        else if (isJoint(this.tracker.config) && !leaving) reason = 'must leave the joint configuration first';
-        else if (!isJoint(this.tracker.config) && leaving) reason = 'not in a joint configuration';
-        else {
-          applyConfChange(this.tracker.config, change);
-          valid = true;
-        }
-      } catch (error) {
-        if (!(error instanceof ConfChangeError)) throw error;
-        reason = error.message;
-        this.malformedCount++;
-      }
-      if (!valid) {
-        // Keep the index slot but make it a no-op, as etcd does.
-        entries[i] = { ...e, type: 'normal', data: emptyBytes };
-        void reason;
-      } else {
-        this.pendingConfIndex = this.log.lastIndex() + i + 1;
-      }
-    }
-    if (!this.#appendEntries(entries)) throw new ProposalDroppedError('uncommitted limit');
-    // Appends go out when the caller takes the next Ready, so proposals made
-    // in one cycle share messages instead of costing one message each.
-    this.appendsPending = true;
-  }
-
-  /** Sends the appends that proposals since the last Ready are waiting for. */
-  flushAppends(): void {
-    if (!this.appendsPending) return;
-    this.appendsPending = false;
-    if (this.role === 'leader') this.#broadcastAppend();
-  }
-
-  #appendEntries(entries: Entry[]): boolean {
-    const limit = this.options.maxUncommittedEntriesSize;
-    let payload = 0;
-    for (const e of entries) payload += e.data.length;
-    if (limit > 0 && this.uncommittedSize > 0 && payload > 0 && this.uncommittedSize + payload > limit) return false;
-    this.uncommittedSize += payload;
-    let last = this.log.lastIndex();
-    const stamped = entries.map((e) => ({ ...e, term: this.term, index: ++last }));
-    this.log.append(stamped);
-    this.tracker.progress.get(this.id)?.maybeUpdate(last);
-    this.#maybeCommit();
-    return true;
-  }
-
-  #maybeCommit(): boolean {
-    const committedBefore = this.log.committed;
-    const changed = this.log.maybeCommit(this.tracker.committed(), this.term);
-    if (changed) {
-      // Entries up to the commit index no longer count against the uncommitted budget.
-      const released = this.log.slice(committedBefore + 1, this.log.committed + 1, Number.MAX_SAFE_INTEGER);
-      let bytes = 0;
-      for (const e of released) bytes += e.data.length;
-      this.uncommittedSize = Math.max(0, this.uncommittedSize - bytes);
-    }
-    return changed;
-  }
-
-  #handleReadIndex(m: Message): void {
-    const context = m.context ?? emptyBytes;
-    if (this.tracker.voterIds().length <= 1) {
-      this.#answerReadIndex(m, this.log.committed);
+    const log = this.log;
+    if (m.index < log.committed) {
+      // Everything up to our commit index matches the leader's log already.
+      this.#send(message({ type: 'appResp', to: m.from, index: log.committed }));
       return;
     }
-    if (this.log.term(this.log.committed) !== this.term) {
-      // Until an entry of this term commits, the leader may not know the true commit index.
-      this.pendingReadIndex.push(m);
+    const lastNew = log.maybeAppend(m.index, m.logTerm, m.commit, m.entries);
+    if (lastNew !== undefined) {
+      this.#send(message({ type: 'appResp', to: m.from, index: lastNew }));
       return;
     }
-    this.#serveReadIndex(m, context);
-  }
-
-  #serveReadIndex(m: Message, context: Uint8Array): void {
-    if (this.options.readOnlyOption === 'leaseBased') {
-      this.#answerReadIndex(m, this.log.committed);
-      return;
-    }
-    if (this.readOnly.add(this.log.committed, m, context)) this.#broadcastHeartbeat(context);
-  }
-
-  #releasePendingReadIndex(): void {
-    if (this.pendingReadIndex.length === 0 || this.log.term(this.log.committed) !== this.term) return;
-    const pending = this.pendingReadIndex;
-    this.pendingReadIndex = [];
-    for (const m of pending) this.#serveReadIndex(m, m.context ?? emptyBytes);
-  }
-
-  #answerReadIndex(m: Message, index: LogIndex): void {
-    if (m.from === 0 || m.from === this.id) {
-      this.readStates.push({ index, requestContext: m.context ?? emptyBytes });
-    } else {
-      this.#send(message({ type: 'readIndexResp', to: m.from, index, ...(m.context ? { context: m.context } : {}) }));
-    }
-  }
-
-  #handleTransferLeader(m: Message): void {
-    const target = m.from;
-    const pr = this.tracker.progress.get(target);
-    if (!pr || pr.isLearner) return;
-    if (this.leadTransferee === target || target === this.id) return;
-    this.leadTransferee = target;
-    this.electionElapsed = 0;
-    if (pr.match === this.log.lastIndex()) this.#send(message({ type: 'timeoutNow', to: target }));
-    else this.#sendAppend(target, true);
-  }
-
-  // Sending.
-
-  /** Sends one append (or a snapshot) to `to`; returns whether anything was sent. */
-  #sendAppend(to: ReplicaId, sendIfEmpty: boolean): boolean {
-    if (to === this.id) return false;
-    const pr = this.tracker.progress.get(to);
-    if (!pr || pr.isPaused()) return false;
-    const prevIndex = pr.next - 1;
-    const prevTerm = this.log.term(prevIndex);
-    let entries: Entry[] | undefined;
-    if (prevTerm !== undefined) {
-      try {
-        entries = pr.state === 'replicate' || sendIfEmpty || pr.next <= this.log.lastIndex()
-          ? this.log.entriesFrom(pr.next, this.options.maxSizePerMsg)
-          : [];
-      } catch {
-        entries = undefined;
-      }
-    }
-    if (prevTerm === undefined || entries === undefined) {
-      if (!pr.recentActive) return false;
-      let snapshot: Snapshot;
-      try {
-        snapshot = this.log.snapshot();
-      } catch (error) {
-        // The caller is still generating one; the next heartbeat answer retries.
-        if (error instanceof SnapshotTemporarilyUnavailableError) return false;
-        throw error;
-      }
-      if (snapshot.metadata.index === 0) return false;
-      pr.becomeSnapshot(snapshot.metadata.index);
-      pr.sendingSnapshot = snapshot;
-      this.#sendSnapshotChunk(to, snapshot, 0);
-      return true;
-    }
-    if (entries.length === 0 && !sendIfEmpty) return false;
-    this.#send(message({ type: 'app', to, index: prevIndex, logTerm: prevTerm, entries, commit: this.log.committed }));
-    pr.sentEntries(prevIndex + entries.length, entries.length, entriesSize(entries));
-    return true;
-  }
-
-  #sendSnapshotChunk(to: ReplicaId, snapshot: Snapshot, offset: LogIndex): void {
-    const chunk = Math.max(1, this.options.snapshotChunkBytes ?? this.options.maxSizePerMsg);
-    const data = snapshot.data.subarray(offset, offset + chunk);
+    // Fast backtracking: tell the leader the last index that can still match
+    // (and its term), so it skips whole terms instead of one entry per round.
+    const hint = log.findConflictByTerm(Math.min(m.index, log.lastIndex()), m.logTerm);
     this.#send(message({
-      type: 'snap', to, snapshot: { metadata: snapshot.metadata, data },
-      snapshotOffset: offset, snapshotBytes: snapshot.data.length,
+      type: 'appResp', to: m.from, index: m.index, reject: true, rejectHint: hint.index, logTerm: hint.term,
     }));
   }
 
-  #broadcastAppend(): void {
-    for (const id of this.tracker.progress.keys()) {
-      if (id === this.id) continue;
-      if (this.#sendAppend(id, true)) while (this.#sendAppend(id, false)) { /* fill the window */ }
+  #handleHeartbeat(m: Message): void {
+    const log = this.log;
+    if (m.commit > log.lastIndex()) {
+      // A leader sends at most what we acknowledged: refuse rather than commit entries we lack.
+      this.errors.malformed++;
+    } else {
+      log.commitTo(m.commit);
+      if (m.quiesce === true && log.committed === m.commit && log.lastIndex() === m.commit) this.quiesced = true;
+    }
+    // The answer echoes the heartbeat's send tick (for the leader's lease)
+    // and carries our commit index: a leader that lost our answer to its
+    // snapshot learns from it that the snapshot arrived.
+    this.#send(message({
+      type: 'heartbeatResp', to: m.from, index: m.index, commit: log.committed, ...(m.context ? { context: m.context } : {}),
+    }));
+  }
+
+  #handleSnapshot(m: Message): void {
+    const snapshot = m.snapshot;
+    assert(snapshot !== undefined, 'checkMessage lets no snap without a snapshot through');
+    if (this.#restore(snapshot)) {
+      this.#send(message({ type: 'appResp', to: m.from, index: this.log.lastIndex() }));
+    } else {
+      this.#send(message({ type: 'appResp', to: m.from, index: this.log.committed }));
     }
   }
 
-  #broadcastHeartbeat(context: Uint8Array | undefined, quiesce = false): void {
+  /** Installs a snapshot from the leader; false when it is stale, useless or unusable. */
+  #restore(snapshot: Snapshot): boolean {
+    const meta = snapshot.metadata;
+    if (meta.index <= this.log.committed) return false;
+    assert(this.role === 'follower', 'only a follower installs a snapshot');
+    let config: TrackerConfig;
+    try {
+      config = configFromConfState(meta.confState);
+    } catch (error) {
+      if (!(error instanceof ConfChangeError)) throw error;
+      this.errors.malformed++;
+      return false;
+    }
+    // A snapshot of a configuration without us would leave us unable to act.
+    if (!isMember(config, this.id)) return false;
+    if (this.log.matchTerm(meta.index, meta.term)) {
+      // We hold the snapshot's last entry: just fast-forward the commit index.
+      this.log.commitTo(meta.index);
+      return false;
+    }
+    this.log.restore(snapshot);
+    this.tracker.setConfig(config, this.log.lastIndex() + 1);
+    this.tracker.resetProgress(this.log.lastIndex() + 1);
+    return true;
+  }
+
+  // Leader: replication.
+
+  #handleAppendResponse(m: Message, pr: Progress): void {
+    pr.recentActive = true;
+    if (m.reject) {
+      let next = m.rejectHint;
+      if (m.logTerm > 0) next = this.log.findConflictByTerm(m.rejectHint, m.logTerm).index;
+      if (pr.maybeDecrTo(m.index, next)) {
+        if (pr.state === 'replicate') pr.becomeProbe();
+        this.#maybeSendAppend(m.from, true);
+      }
+      return;
+    }
+    if (m.index > this.log.lastIndex()) {
+      this.errors.malformed++;
+      return;
+    }
+    const probeAcked = pr.state === 'probe' && pr.match === m.index;
+    if (!pr.maybeUpdate(m.index) && !probeAcked) return;
+    if (pr.state === 'probe') {
+      pr.becomeReplicate();
+    } else if (pr.state === 'snapshot') {
+      // Caught up (by the snapshot or otherwise): our log continues from its match.
+      if (pr.match + 1 >= this.log.firstIndex()) {
+        pr.becomeProbe();
+        pr.becomeReplicate();
+      }
+    } else {
+      pr.inflights.freeLE(m.index);
+    }
+    this.#maybeCommit();
+    while (this.#maybeSendAppend(m.from, false)) { /* pipeline while the window allows */ }
+    if (m.from === this.leadTransferee && pr.match === this.log.lastIndex()) this.#sendTimeoutNow(m.from);
+  }
+
+  #handleHeartbeatResponse(m: Message, pr: Progress): void {
+    pr.recentActive = true;
+    pr.heartbeatAnswered();
+    if (m.index > pr.heartbeatAckTick && m.index <= this.ticks) pr.heartbeatAckTick = m.index;
+    if (pr.state === 'snapshot' && m.commit >= pr.pendingSnapshot && m.commit <= this.log.lastIndex()) {
+      // The follower holds the snapshot (its answer, or the caller's report,
+      // was lost): probe from just past it.
+      pr.becomeProbe();
+    }
+    // A follower behind us, or whose appends may have been lost, gets an
+    // append (empty if need be): it either acknowledges or says where to resume.
+    if (pr.match < this.log.lastIndex() || pr.state === 'probe') this.#maybeSendAppend(m.from, true);
+    if (m.context && m.context.length > 0) this.#confirmReads(m.from, m.context);
+  }
+
+  /** Sends one append (or a snapshot) to `to`; returns whether anything was sent. */
+  #maybeSendAppend(to: ReplicaId, sendIfEmpty: boolean): boolean {
+    if (to === this.id) return false;
+    const pr = this.tracker.progress.get(to);
+    if (!pr || pr.isPaused()) return false;
+    const log = this.log;
+    const prevIndex = pr.next - 1;
+    const prevTerm = log.term(prevIndex);
+    if (prevTerm === undefined || pr.next < log.firstIndex()) return this.#maybeSendSnapshot(to, pr);
+    const entries = pr.next <= log.lastIndex() ? log.entriesFrom(pr.next, this.config.maxSizePerMsg) : [];
+    if (entries.length === 0 && !sendIfEmpty) return false;
+    const commit = log.committed;
+    this.#send(message({ type: 'app', to, index: prevIndex, logTerm: prevTerm, entries, commit }));
+    let bytes = 0;
+    for (let i = 0; i < entries.length; i++) bytes += entries[i]!.data.length;
+    pr.sentEntries(prevIndex + entries.length, entries.length, bytes, commit);
+    return true;
+  }
+
+  #maybeSendSnapshot(to: ReplicaId, pr: Progress): boolean {
+    // Only to a follower known to be alive: a snapshot is expensive.
+    if (!pr.recentActive) return false;
+    let snapshot: Snapshot;
+    try {
+      snapshot = this.log.snapshot();
+    } catch (error) {
+      // The caller is still generating one; a later heartbeat answer retries.
+      if (error instanceof SnapshotTemporarilyUnavailableError) return false;
+      throw error;
+    }
+    assert(snapshot.metadata.index > 0, 'a compacted log needs a non-empty snapshot');
+    pr.becomeSnapshot(snapshot.metadata.index);
+    this.#send(message({ type: 'snap', to, snapshot }));
+    return true;
+  }
+
+  /** Sends what proposals and commit advances since the last Ready are waiting for. */
+  flushAppends(): void {
+    if (!this.appendsPending) return;
+    this.appendsPending = false;
+    if (this.role !== 'leader') return;
+    const committed = this.log.committed;
     for (const [id, pr] of this.tracker.progress) {
       if (id === this.id) continue;
+      let sent = false;
+      while (this.#maybeSendAppend(id, false)) sent = true;
+      // Nothing new to send, but the follower does not know the commit index yet.
+      if (!sent && pr.canBumpCommit(committed)) this.#maybeSendAppend(id, true);
+    }
+  }
+
+  #broadcastHeartbeat(context: Uint8Array | undefined, quiesce: boolean): void {
+    const committed = this.log.committed;
+    for (const [id, pr] of this.tracker.progress) {
+      if (id === this.id) continue;
+      // Never more than the follower is known to hold: it cannot commit what it lacks.
       this.#send(message({
-        type: 'heartbeat', to: id, commit: Math.min(pr.match, this.log.committed),
+        type: 'heartbeat', to: id, commit: Math.min(pr.match, committed), index: this.ticks,
         ...(context ? { context } : {}), ...(quiesce ? { quiesce: true } : {}),
       }));
     }
   }
 
+  #maybeCommit(): boolean {
+    if (!this.log.maybeCommit(this.tracker.committed(), this.term)) return false;
+    this.appendsPending = true;
+    this.#releasePendingReadIndex();
+    return true;
+  }
+
+  // Leader: proposals.
+
+  /**
+   * Appends proposed entries (any term/index in them is replaced). Throws
+   * ProposalDroppedError when this replica cannot take them now.
+   */
+  propose(entries: readonly Entry[]): void {
+    switch (this.role) {
+      case 'follower':
+        if (this.lead === 0) throw new ProposalDroppedError('no leader');
+        this.#send(message({ type: 'prop', to: this.lead, entries }));
+        return;
+      case 'candidate':
+      case 'preCandidate':
+        throw new ProposalDroppedError('no leader');
+      case 'leader':
+        break;
+    }
+    if (!this.tracker.progress.has(this.id)) throw new ProposalDroppedError('not a member');
+    if (this.leadTransferee !== 0) throw new ProposalDroppedError('leadership transfer');
+    const stamped: Entry[] = new Array<Entry>(entries.length);
+    let last = this.log.lastIndex();
+    let pendingConf = this.pendingConfIndex;
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i]!;
+      let type: EntryType = e.type;
+      let data = e.data;
+      last++;
+      if (type === 'confChange') {
+        if (this.#confChangeAllowed(data, pendingConf)) {
+          pendingConf = last;
+        } else {
+          // Keep the slot but make it a no-op, as etcd does; the proposer
+          // learns by never seeing the change applied.
+          this.errors.confChangesRejected++;
+          type = 'normal';
+          data = noBytes;
+        }
+      }
+      stamped[i] = { term: this.term, index: last, type, data };
+    }
+    if (!this.#appendEntries(stamped, false)) throw new ProposalDroppedError('uncommitted limit');
+    this.pendingConfIndex = pendingConf;
+  }
+
+  /**
+   * Whether a proposed conf change may enter the log: it decodes, no other
+   * is pending, it enters or leaves joint consensus only from the right
+   * state, and it applies to the current configuration (which, with none
+   * pending, is the one it will apply to).
+   */
+  #confChangeAllowed(data: Uint8Array, pendingConfIndex: LogIndex): boolean {
+    let change: ConfChange;
+    try {
+      change = decodeConfChange(data);
+      if (pendingConfIndex > this.log.applied) return false;
+      const joint = isJoint(this.tracker.config);
+      if (joint && !leaveJointRequested(change)) return false;
+      if (!joint && leaveJointRequested(change)) return false;
+      applyConfChange(this.tracker.config, change);
+      return true;
+    } catch (error) {
+      if (error instanceof ConfChangeError) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Leader: appends entries, stamping them with this term and the next
+   * indexes where they are not already. Returns false, appending nothing, when the
+   * uncommitted budget would overflow (a `force`d append never does).
+   */
+  #appendEntries(entries: Entry[], force: boolean): boolean {
+    const limit = this.config.maxUncommittedEntriesSize;
+    const payload = payloadSize(entries);
+    // An empty budget always admits one proposal, so a large entry can still commit.
+    if (!force && limit > 0 && this.uncommittedSize > 0 && payload > 0 && this.uncommittedSize + payload > limit) return false;
+    this.uncommittedSize += payload;
+    let last = this.log.lastIndex();
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i]!;
+      if (e.index !== last + 1 || e.term !== this.term) entries[i] = { term: this.term, index: last + 1, type: e.type, data: e.data };
+      last++;
+    }
+    this.log.append(entries);
+    this.tracker.progress.get(this.id)?.maybeUpdate(last);
+    // A single voter commits at once.
+    this.#maybeCommit();
+    this.appendsPending = true;
+    return true;
+  }
+
+  /** Committed entries were handed out: they no longer count against the uncommitted budget. */
+  reduceUncommittedSize(entries: readonly Entry[]): void {
+    if (this.uncommittedSize === 0) return;
+    this.uncommittedSize = Math.max(0, this.uncommittedSize - payloadSize(entries));
+  }
+
+  // Reads.
+
+  /** A local ReadIndex request (or one forwarded to a follower that lost track of the leader). */
+  readIndex(context: Uint8Array): void {
+    if (this.role === 'leader') {
+      this.#handleReadIndex(0, context);
+    } else if (this.role === 'follower' && this.lead !== 0) {
+      this.#send(message({ type: 'readIndex', to: this.lead, context }));
+    } else {
+      this.errors.readsDropped++;
+    }
+  }
+
+  #committedEntryInCurrentTerm(): boolean {
+    return this.log.term(this.log.committed) === this.term;
+  }
+
+  #handleReadIndex(from: ReplicaId, context: Uint8Array): void {
+    if (this.tracker.isSingleton()) {
+      this.#answerRead(from, context, this.log.committed);
+      return;
+    }
+    if (!this.#committedEntryInCurrentTerm()) {
+      // A new leader may not know the latest commit index until an entry of
+      // its own term commits (thesis §6.4, step 1).
+      if (this.pendingReadIndex.length >= readIndexPendingMax) this.errors.readsDropped++;
+      else this.pendingReadIndex.push({ from, context });
+      return;
+    }
+    this.#serveReadIndex(from, context);
+  }
+
+  #serveReadIndex(from: ReplicaId, context: Uint8Array): void {
+    if (this.config.readOnlyOption === 'leaseBased' && this.leaseValid()) {
+      this.#answerRead(from, context, this.log.committed);
+      return;
+    }
+    if (!this.readOnly.add(this.log.committed, from, context)) {
+      this.errors.readsDropped++;
+      return;
+    }
+    if (this.tracker.isQuorum(this.id, () => false)) {
+      // The leader alone is a quorum (e.g. the other voters are learners-to-be).
+      this.#confirmReads(this.id, context);
+      return;
+    }
+    this.#broadcastHeartbeat(context, false);
+  }
+
+  #releasePendingReadIndex(): void {
+    if (this.pendingReadIndex.length === 0 || !this.#committedEntryInCurrentTerm()) return;
+    const pending = this.pendingReadIndex;
+    this.pendingReadIndex = [];
+    for (const r of pending) this.#serveReadIndex(r.from, r.context);
+  }
+
+  /** A heartbeat carrying `context` was acknowledged by `from`; serves the reads a quorum confirmed. */
+  #confirmReads(from: ReplicaId, context: Uint8Array): void {
+    const acks = this.readOnly.recvAck(from, context);
+    if (!acks || !this.tracker.isQuorum(this.id, (id) => acks.has(id))) return;
+    for (const read of this.readOnly.advance(context)) this.#answerRead(read.from, read.context, read.index);
+  }
+
+  #answerRead(from: ReplicaId, context: Uint8Array, index: LogIndex): void {
+    if (from === 0 || from === this.id) {
+      this.readStates.push({ index, requestContext: context });
+    } else {
+      this.#send(message({ type: 'readIndexResp', to: from, index, context }));
+    }
+  }
+
+  /**
+   * Whether this leader holds a lease: a quorum has received a heartbeat it
+   * sent fewer than electionTicks − 1 ticks ago.
+   *
+   * Why that is safe: a follower that receives a heartbeat refuses other
+   * candidates for electionTicks of its own ticks (leader stickiness, with
+   * CheckQuorum), and any new leader needs a vote from a quorum, which
+   * overlaps the quorum that received the heartbeat. Ticks are not aligned
+   * between replicas, so one tick is given up for the follower's first tick
+   * landing right after the heartbeat arrives. A restarted replica forgets
+   * the heartbeat, so in lease mode it also waits an election timeout before
+   * voting. Not covered: clock drift. If a follower's ticks run faster than
+   * the leader's, its stickiness ends early in real time; the lease is safe
+   * only while drift over a lease is smaller than the margin left between
+   * the election timeout and the time since the quorum received the
+   * heartbeat. Leases are also void while quiesced (nobody ticks) and after
+   * this leader sent timeoutNow (the target campaigns without waiting).
+   */
+  leaseValid(): boolean {
+    if (this.role !== 'leader' || this.quiesced || this.leaseRevoked) return false;
+    if (!this.#committedEntryInCurrentTerm()) return false;
+    const start = this.tracker.quorumHeartbeatTick(this.id, this.ticks);
+    return start > 0 && this.ticks - start < this.config.electionTicks - 1;
+  }
+
+  // Leadership transfer.
+
+  #handleTransferLeader(target: ReplicaId): void {
+    const pr = this.tracker.progress.get(target);
+    if (!pr || pr.isLearner) return;
+    if (this.leadTransferee === target || target === this.id) return;
+    this.leadTransferee = target;
+    // The transfer gets one election timeout to finish.
+    this.electionElapsed = 0;
+    if (pr.match === this.log.lastIndex()) this.#sendTimeoutNow(target);
+    else this.#maybeSendAppend(target, true);
+  }
+
+  #sendTimeoutNow(to: ReplicaId): void {
+    // The target campaigns at once and followers grant it despite stickiness.
+    this.leaseRevoked = true;
+    this.#send(message({ type: 'timeoutNow', to }));
+  }
+
   // Quiescence.
 
-  /** Whether the group is idle: everything committed, applied and acknowledged by every follower. */
+  /** Whether this leader's group is idle: all committed, applied and acknowledged, nothing pending. */
   canQuiesce(): boolean {
-    if (this.role !== 'leader' || this.leadTransferee !== 0 || this.readOnly.pending() > 0) return false;
-    const last = this.log.lastIndex();
-    if (this.log.committed !== last || this.log.applied !== last) return false;
+    if (this.role !== 'leader' || this.leadTransferee !== 0 || this.appendsPending) return false;
+    if (this.readOnly.size > 0 || this.pendingReadIndex.length > 0) return false;
+    const log = this.log;
+    const last = log.lastIndex();
+    if (log.committed !== last || log.applied !== last || log.unstable.entries.length > 0) return false;
+    if (isJoint(this.tracker.config) && this.tracker.config.autoLeave) return false;
     for (const [id, pr] of this.tracker.progress) {
-      if (id !== this.id && (pr.match !== last || pr.state !== 'replicate')) return false;
+      if (id === this.id) continue;
+      if (pr.match !== last || pr.state !== 'replicate' || pr.inflights.count > 0) return false;
     }
     return true;
   }
 
-  /** Leader: tells followers to stop ticking and stops ticking itself, until any message or proposal. */
+  /** Leader: tells followers to stop ticking and stops ticking itself, until a message or proposal. */
   quiesce(): boolean {
     if (!this.canQuiesce()) return false;
     this.#broadcastHeartbeat(undefined, true);
@@ -849,75 +918,80 @@ export class Raft {
     return true;
   }
 
+  /** Ends quiescence: the election timer (or the leader's heartbeats) runs again. */
+  wake(): void {
+    if (!this.quiesced) return;
+    this.quiesced = false;
+    if (this.role !== 'leader') return;
+    // Nobody ticked meanwhile: give CheckQuorum a fresh window, and let the
+    // lease be re-established by new heartbeats rather than trust old ones.
+    this.electionElapsed = 0;
+    for (const pr of this.tracker.progress.values()) pr.heartbeatAckTick = 0;
+  }
+
   // Membership.
 
-  /** Applies a committed conf change to the configuration; returns the new configuration. */
+  /** Applies a committed conf change (the caller applies it in log order); returns the new configuration. */
   applyConfChange(change: ConfChange): ConfState {
     let next: TrackerConfig;
     try {
       next = applyConfChange(this.tracker.config, change);
     } catch (error) {
       if (!(error instanceof ConfChangeError)) throw error;
-      // A change the leader validated can only fail here if the log is corrupt
-      // or the caller applied out of order: leave the configuration untouched.
-      this.malformedCount++;
+      // The leader checked it against this very configuration, so only a
+      // corrupt entry or an out-of-order apply gets here. Every replica
+      // refuses it alike, so the configurations stay in agreement.
+      this.errors.confChangesRejected++;
       return confStateOf(this.tracker.config);
     }
     this.#switchConfig(next);
     return confStateOf(next);
   }
 
-  #switchConfig(next: TrackerConfig): void {
-    const last = this.log.lastIndex();
-    const old = this.tracker.progress;
-    this.tracker.config = next;
-    const progress = new Map<ReplicaId, Progress>();
-    for (const id of members(next)) {
-      const existing = old.get(id);
-      const learner = !isVoter(next, id);
-      if (existing) {
-        existing.isLearner = learner;
-        progress.set(id, existing);
-      } else {
-        const pr = this.tracker.newProgress(last + 1, learner);
-        // A new member counts as active so CheckQuorum does not depose the leader at once.
-        pr.recentActive = true;
-        progress.set(id, pr);
-      }
+  /** Applies the conf change entry data `data`, refusing (and counting) one that does not decode. */
+  applyConfChangeData(data: Uint8Array): ConfState {
+    let change: ConfChange;
+    try {
+      change = decodeConfChange(data);
+    } catch (error) {
+      if (!(error instanceof ConfChangeError)) throw error;
+      this.errors.confChangesRejected++;
+      return confStateOf(this.tracker.config);
     }
-    this.tracker.progress = progress;
+    return this.applyConfChange(change);
+  }
+
+  #switchConfig(next: TrackerConfig): void {
+    const known = new Set(this.tracker.progress.keys());
+    this.tracker.setConfig(next, this.log.lastIndex() + 1);
+    for (const [id, pr] of this.tracker.progress) {
+      // A new member counts as active, so CheckQuorum does not depose the
+      // leader before it had a chance to answer (and it may get a snapshot).
+      if (!known.has(id)) pr.recentActive = true;
+    }
     if (this.role !== 'leader') return;
     if (!isVoter(next, this.id)) {
-      // The leader was removed (or demoted): step down once the change is applied.
+      // Removed (or demoted): it led until the change applied; now it steps down.
       this.becomeFollower(this.term, 0);
       return;
     }
-    if (this.#maybeCommit()) this.#broadcastAppend();
-    else for (const id of progress.keys()) this.#sendAppend(id, false);
-    if (this.leadTransferee !== 0 && !progress.has(this.leadTransferee)) this.leadTransferee = 0;
+    if (this.leadTransferee !== 0 && !isVoter(next, this.leadTransferee)) this.leadTransferee = 0;
+    // The quorum changed, so the commit index may move; new members need appends.
+    this.#maybeCommit();
+    this.appendsPending = true;
   }
 
-  /** Leader: proposes leaving a joint configuration once the change that entered it is applied. */
+  /**
+   * Leader: once the entry that entered an auto-leave joint configuration is
+   * applied, proposes leaving it. It bypasses the checks on proposals (a
+   * transfer in progress, the uncommitted budget): leaving must not starve.
+   */
   maybeAutoLeave(): void {
-    if (this.role !== 'leader' || !this.tracker.config.autoLeave) return;
+    const c = this.tracker.config;
+    if (this.role !== 'leader' || !c.autoLeave || !isJoint(c)) return;
     if (this.log.applied < this.pendingConfIndex) return;
-    try {
-      leaveJoint(this.tracker.config);
-    } catch {
-      return;
-    }
-    const data = encodeLeave();
-    try {
-      this.#handleProposal(message({ type: 'prop', to: this.id, entries: [{ term: 0, index: 0, type: 'confChange', data }] }));
-    } catch (error) {
-      // Dropped (e.g. during a leadership transfer): the next advance retries.
-      if (!(error instanceof ProposalDroppedError)) throw error;
-    }
+    const data = encodeConfChange({ changes: [], transition: 'auto' });
+    this.#appendEntries([{ term: this.term, index: this.log.lastIndex() + 1, type: 'confChange', data }], true);
+    this.pendingConfIndex = this.log.lastIndex();
   }
-}
-
-function encodeLeave(): Uint8Array {
-  const out = new Uint8Array(6);
-  out[0] = 1;
-  return out;
 }

@@ -1,55 +1,79 @@
 /**
- * Pending ReadIndex requests of a leader (Raft thesis §6.4): each waits until
- * a quorum acknowledges a heartbeat carrying its context, which proves the
- * leader was still leader when the read arrived; then every request queued
- * before it is released too.
+ * A leader's pending ReadIndex requests (Raft thesis §6.4). Each records the
+ * commit index when it arrived and waits until a quorum acknowledges a
+ * heartbeat carrying its context: that proves no other leader had been
+ * elected when the request arrived, so reading at that index once it is
+ * applied is linearizable. An acknowledged request also releases every
+ * request queued before it (their heartbeats went out earlier).
  */
 import { readIndexPendingMax } from './limits.ts';
-import type { LogIndex, Message, ReplicaId } from './types.ts';
+import type { LogIndex, ReplicaId } from './types.ts';
 
-interface PendingRead {
+/** A read waiting for leadership to be confirmed. */
+export interface PendingRead {
+  /** The commit index when the request arrived: the read may be served once it is applied. */
   readonly index: LogIndex;
-  readonly message: Message;
+  /** Who asked: 0 or the leader itself for a local request, else the follower that forwarded it. */
+  readonly from: ReplicaId;
+  readonly context: Uint8Array;
   readonly acks: Set<ReplicaId>;
 }
 
-function keyOf(context: Uint8Array): string {
+/** A string key for a context, for the map of pending requests. */
+export function contextKey(context: Uint8Array): string {
   let key = '';
-  for (const b of context) key += String.fromCharCode(b);
+  for (let i = 0; i < context.length; i++) key += String.fromCharCode(context[i]!);
   return key;
 }
 
 export class ReadOnly {
-  #pending = new Map<string, PendingRead>();
+  readonly #pending = new Map<string, PendingRead>();
+  /** Keys in arrival order. */
   #queue: string[] = [];
 
-  constructor(readonly option: 'safe' | 'leaseBased') {}
-
-  pending(): number {
+  get size(): number {
     return this.#queue.length;
   }
 
-  /** Queues a request; false when one with the same context is already pending or the queue is full. */
-  add(index: LogIndex, message: Message, context: Uint8Array): boolean {
-    const key = keyOf(context);
+  /**
+   * Queues a request; returns false (the request is dropped and the caller
+   * retries) when one with the same context is pending or the queue is full.
+   */
+  add(index: LogIndex, from: ReplicaId, context: Uint8Array): boolean {
+    const key = contextKey(context);
     if (this.#pending.has(key) || this.#queue.length >= readIndexPendingMax) return false;
-    this.#pending.set(key, { index, message, acks: new Set() });
+    this.#pending.set(key, { index, from, context, acks: new Set() });
     this.#queue.push(key);
     return true;
   }
 
-  /** Records an acknowledgement; returns the requests it releases, oldest first. */
-  recvAck(from: ReplicaId, context: Uint8Array, quorum: (acks: ReadonlySet<ReplicaId>) => boolean): PendingRead[] {
-    const key = keyOf(context);
-    const read = this.#pending.get(key);
-    if (!read) return [];
+  /** Records `from`'s acknowledgement of the heartbeat for `context`; returns the acks so far (undefined: unknown context). */
+  recvAck(from: ReplicaId, context: Uint8Array): ReadonlySet<ReplicaId> | undefined {
+    const read = this.#pending.get(contextKey(context));
+    if (!read) return undefined;
     read.acks.add(from);
-    if (!quorum(read.acks)) return [];
+    return read.acks;
+  }
+
+  /** Releases the request for `context` and every one queued before it, oldest first. */
+  advance(context: Uint8Array): PendingRead[] {
+    const key = contextKey(context);
     const at = this.#queue.indexOf(key);
-    const released = this.#queue.splice(0, at + 1).map((k) => this.#pending.get(k)!);
-    for (const k of released) this.#pending.delete(keyOf(k.message.context ?? new Uint8Array(0)));
-    this.#pending.delete(key);
+    if (at < 0) return [];
+    const keys = this.#queue.splice(0, at + 1);
+    const released: PendingRead[] = [];
+    for (const k of keys) {
+      const read = this.#pending.get(k);
+      if (read) released.push(read);
+      this.#pending.delete(k);
+    }
     return released;
+  }
+
+  /** The newest pending request's context, if any (a heartbeat for it confirms them all). */
+  lastPendingContext(): Uint8Array | undefined {
+    const key = this.#queue[this.#queue.length - 1];
+    return key === undefined ? undefined : this.#pending.get(key)?.context;
   }
 
   reset(): void {
