@@ -18,6 +18,11 @@ describe('checkLinearizable register', () => {
     }
   });
 
+  it('checkLinearizable treats operations that touch in time as concurrent', () => {
+    expect(checkLinearizable(registerModel, history([write(1, 1, [0, 10]), read(2, null, [10, 20])])).valid).toBe(true);
+    expect(checkLinearizable(registerModel, history([write(1, 1, [0, 10]), read(2, null, [11, 20])])).valid).toBe(false);
+  });
+
   it('checkLinearizable flags a stale read and explains it', () => {
     const h = history([write(1, 1, [0, 10]), write(1, 2, [20, 30]), read(2, 1, [40, 50])]);
     const result = checkLinearizable(registerModel, h);

@@ -7,6 +7,11 @@
  * - wr: T1 appended x, and T2 read a list ending in x;
  * - rw: T1 read a list ending in x (before appending to the key itself), and
  *   T2 appended the element right after x: T1 did not see T2's append;
+ * - an append by a committed transaction (ok, or info with some append
+ *   observed) that no read observed comes after
+ *   the whole version order (lists only grow at the end): a ww edge from the
+ *   writer of the last observed element, and an rw edge from each read that
+ *   saw the whole order. Shorter reads reach it through the ww chain.
  * - rt (optional): T1 completed before T2 was invoked;
  * - process (optional): T1 ran before T2 on the same process.
  *
@@ -17,9 +22,9 @@ import type { AppendIndex, Read, Txn } from './list-append-txns.ts';
 import { showList } from './list-append-direct.ts';
 
 type Why =
-  | { readonly kind: 'ww'; readonly key: string; readonly before: string; readonly after: string }
+  | { readonly kind: 'ww'; readonly key: string; readonly before: string; readonly after: string; readonly unobserved: boolean }
   | { readonly kind: 'wr'; readonly key: string; readonly elem: string }
-  | { readonly kind: 'rw'; readonly key: string; readonly list: readonly string[]; readonly next: string }
+  | { readonly kind: 'rw'; readonly key: string; readonly list: readonly string[]; readonly next: string; readonly unobserved: boolean }
   | { readonly kind: 'rt' }
   | { readonly kind: 'process'; readonly process: number };
 
@@ -52,7 +57,7 @@ export function inferDependencies(
     for (let i = 1; i < versions.length; i++) {
       const a = writerOf(key, versions[i - 1]);
       const b = writerOf(key, versions[i]);
-      if (a && b) add(a, b, ww, { kind: 'ww', key, before: versions[i - 1]!, after: versions[i]! });
+      if (a && b) add(a, b, ww, { kind: 'ww', key, before: versions[i - 1]!, after: versions[i]!, unobserved: false });
     }
   }
   for (const r of reads) {
@@ -64,8 +69,9 @@ export function inferDependencies(
     const next = versions[r.list.length];
     const w2 = writerOf(r.key, next);
     // A read of another transaction's intermediate state is G1b, reported on its own: no rw edge back into it.
-    if (w2 && next !== undefined && w2 !== w) add(r.txn, w2, rw, { kind: 'rw', key: r.key, list: r.list, next });
+    if (w2 && next !== undefined && w2 !== w) add(r.txn, w2, rw, { kind: 'rw', key: r.key, list: r.list, next, unobserved: false });
   }
+  addUnobserved(index, reads, orders, add);
   const live = txns.filter((t) => t.op.status !== 'fail');
   if (options.realtime) addRealtime(live, (a, b) => add(a, b, rt, { kind: 'rt' }));
   if (options.process) addProcessOrder(live, (a, b) => add(a, b, po, { kind: 'process', process: a.op.process }));
@@ -77,15 +83,54 @@ export function inferDependencies(
       const b = txns[to]!.name;
       const reason = why.get(`${from}:${to}:${kind}`);
       switch (reason?.kind) {
-        case 'ww': return `${a} appended ${reason.before} to key ${reason.key}, and ${b} appended ${reason.after} right after it`;
+        case 'ww': return reason.unobserved
+          ? `${a} appended ${reason.before}, the last element any read saw of key ${reason.key}, and ${b} appended ${reason.after} to it, which no read saw, so later`
+          : `${a} appended ${reason.before} to key ${reason.key}, and ${b} appended ${reason.after} right after it`;
         case 'wr': return `${a} appended ${reason.elem} to key ${reason.key}, which ${b} read`;
-        case 'rw': return `${a} read key ${reason.key} as ${showList(reason.list)}, missing ${reason.next}, which ${b} appended next`;
+        case 'rw': return reason.unobserved
+          ? `${a} read key ${reason.key} as ${showList(reason.list)}, missing ${reason.next}, which ${b} appended and committed`
+          : `${a} read key ${reason.key} as ${showList(reason.list)}, missing ${reason.next}, which ${b} appended next`;
         case 'rt': return `${a} completed before ${b} began`;
         case 'process': return `${a} ran before ${b} on process ${reason.process}`;
         case undefined: return `${a} precedes ${b}`;
       }
     },
   };
+}
+
+/** Edges to committed appends no read observed (see the module comment). */
+function addUnobserved(
+  index: AppendIndex, reads: readonly Read[], orders: ReadonlyMap<string, readonly string[]>,
+  add: (from: Txn, to: Txn, kind: number, reason: Why) => void,
+): void {
+  const fullReads = new Map<string, Read[]>();
+  for (const r of reads) {
+    if (!r.external || r.list.length !== (orders.get(r.key)?.length ?? 0)) continue;
+    const list = fullReads.get(r.key);
+    if (list) list.push(r);
+    else fullReads.set(r.key, [r]);
+  }
+  // An indeterminate transaction whose append someone read did commit.
+  const committed = new Set<Txn>();
+  for (const r of reads) {
+    for (const e of r.list) {
+      const w = index.writer.get(r.key)?.get(e);
+      if (w) committed.add(w);
+    }
+  }
+  for (const [key, byElem] of index.writer) {
+    const versions = orders.get(key) ?? [];
+    const observed = new Set(versions);
+    const lastElem = versions[versions.length - 1];
+    const lastWriter = lastElem === undefined ? undefined : byElem.get(lastElem);
+    for (const [elem, w] of byElem) {
+      if ((w.op.status !== 'ok' && !committed.has(w)) || observed.has(elem)) continue;
+      if (lastWriter && lastElem !== undefined) add(lastWriter, w, ww, { kind: 'ww', key, before: lastElem, after: elem, unobserved: true });
+      for (const r of fullReads.get(key) ?? []) {
+        if (w !== lastWriter) add(r.txn, w, rw, { kind: 'rw', key, list: r.list, next: elem, unobserved: true });
+      }
+    }
+  }
 }
 
 /**

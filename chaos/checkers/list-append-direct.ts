@@ -58,6 +58,35 @@ export function checkIncompatibleOrders(reads: readonly Read[], orders: Readonly
   }
 }
 
+/**
+ * A transaction's appends to a key are in its own order: wherever the version
+ * order holds one of them, it holds the one before it too, earlier. (That
+ * nothing else comes between them is left to the cycle search: it shows as G0.)
+ */
+export function checkAppendOrder(index: AppendIndex, txns: readonly Txn[], orders: ReadonlyMap<string, readonly string[]>, reads: readonly Read[], out: AnomalyCollector): void {
+  for (const [id, byKey] of index.appendsOf) {
+    const t = txns[id]!;
+    if (t.op.status === 'fail') continue;
+    for (const [key, elems] of byKey) {
+      const versions = orders.get(key) ?? [];
+      const position = new Map(versions.map((e, i) => [e, i] as const));
+      for (let i = 1; i < elems.length; i++) {
+        const at = position.get(elems[i]!);
+        const before = position.get(elems[i - 1]!);
+        if (at === undefined || (before !== undefined && before < at)) continue;
+        const reader = reads.find((r) => r.key === key && r.list.length > at)!;
+        out.add({
+          kind: 'incompatible-order',
+          description: `key ${key}: ${t.name} appended ${elems[i - 1]} and then ${elems[i]}, but ${reader.txn.name} read ${showList(reader.list)}`,
+          ops: [opRef(t.op), opRef(reader.txn.op)],
+          key: keyValue(key),
+        });
+        break;
+      }
+    }
+  }
+}
+
 /** A transaction must see its own appends, and a key it read again must only have grown by them. */
 export function checkInternal(txns: readonly Txn[], out: AnomalyCollector): void {
   for (const t of txns) {

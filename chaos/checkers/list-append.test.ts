@@ -133,6 +133,26 @@ describe('checkListAppend anomalies', () => {
     expect(kinds(ops, { process: true })).toEqual(['G-single-process']);
   });
 
+  it('checkListAppend places committed appends no read saw after the observed order', () => {
+    // T2 read y as [] though T1, which it read x from, had appended 2 to y: nobody read y again.
+    const unseen = [txn(1, [a('x', 1), a('y', 2)], [0, 10]), txn(2, [r('x', [1]), r('y', [])], [0, 10])];
+    const result = checkListAppend(history(unseen));
+    expect(result.anomalies.map((x) => x.kind)).toEqual(['G-single']);
+    expect(result.anomalies[0]!.description).toMatch(/missing 2, which T\d+ appended and committed/);
+    // An indeterminate writer is known to have committed once any of its appends is read.
+    const info = [txn(1, [a('x', 1), a('y', 2)], [0, 10], 'info'), txn(2, [r('x', [1]), r('y', [])], [0, 10])];
+    expect(kinds(info)).toEqual(['G-single']);
+    const infoUnread = [txn(1, [a('x', 1), a('y', 2)], [0, 10], 'info'), txn(2, [r('x', []), r('y', [])], [0, 10])];
+    expect(kinds(infoUnread)).toEqual([]);
+  });
+
+  it('checkListAppend flags a read that holds a later append of a transaction without its earlier one', () => {
+    const ops = [txn(1, [a('x', 1), a('x', 2)], [0, 10]), txn(2, [r('x', [2])], [11, 12])];
+    expect(kinds(ops)).toEqual(['incompatible-order']);
+    const swapped = [txn(1, [a('x', 1), a('x', 2)], [0, 10]), txn(2, [r('x', [2, 1])], [11, 12])];
+    expect(kinds(swapped)).toContain('incompatible-order');
+  });
+
   it('checkListAppend flags incompatible orders', () => {
     const ops = [
       txn(1, [a('x', 1)], [0, 1]),

@@ -17,7 +17,7 @@ import { opRef, pairOperations } from '../history/operation.ts';
 import { classifyComponent } from './cycles.ts';
 import { kindName, po, rt } from './graph.ts';
 import {
-  checkElements, checkIncompatibleOrders, checkInternal, checkIntermediateReads, checkLostUpdates, versionOrders,
+  checkAppendOrder, checkElements, checkIncompatibleOrders, checkInternal, checkIntermediateReads, checkLostUpdates, versionOrders,
 } from './list-append-direct.ts';
 import { inferDependencies, type Dependencies } from './list-append-deps.ts';
 import { collectReads, compileTxns, indexAppends, type Txn } from './list-append-txns.ts';
@@ -49,6 +49,7 @@ export function checkListAppend(history: readonly HistoryEvent[], options: ListA
   const orders = versionOrders(reads);
   const out = new AnomalyCollector();
   checkIncompatibleOrders(reads, orders, out);
+  checkAppendOrder(index, txns, orders, reads, out);
   checkInternal(txns, out);
   checkElements(reads, index, out);
   checkIntermediateReads(reads, index, out);
