@@ -188,7 +188,11 @@ export class Store {
         continue;
       }
       r.raw.tick();
-      if (r.raw.role === 'leader' && this.#ticks % truncationCheckTicks === 0) this.#maybeTruncateLog(r);
+      // Check for log truncation periodically, and always before going quiet:
+      // a quiesced leader does not tick, so it would never truncate.
+      if (r.raw.role === 'leader' && (this.#ticks % truncationCheckTicks === 0 || r.idleTicks + 1 >= quiesceAfterTicks)) {
+        this.#maybeTruncateLog(r);
+      }
       if (r.raw.role === 'leader' && r.raw.canQuiesce) {
         if (++r.idleTicks >= quiesceAfterTicks) {
           r.raw.quiesce();
