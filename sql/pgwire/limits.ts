@@ -31,6 +31,9 @@ export const outputBufferedBytesHigh = 1 * MiB;
 /** Output buffers that grew beyond this are released when a flush empties them. */
 export const outputBytesRetainedMax = 1 * MiB;
 
+/** While a statement runs, reading from its socket stops once this much further input is buffered. */
+export const inputBacklogBytesMax = 256 * KiB;
+
 /** Parameters in one Bind (the count is an Int16 on the wire). */
 export const bindParametersMax = 65_535;
 /** Elements of one array value decoded from a client. */
@@ -55,6 +58,8 @@ export const socketsExtraMax = 64;
 export const startupTimeoutMsDefault = 60_000;
 /** Idle sessions are closed with 57P05 after this; 0 turns it off (PostgreSQL's idle_session_timeout). */
 export const idleTimeoutMsDefault = 0;
+/** A closing connection whose client does not read its last messages is cut after this. */
+export const terminateGraceMs = 2_000;
 /** `PgServer.close` lets busy connections finish this long before cutting them. */
 export const closeGraceMsDefault = 5_000;
 
@@ -78,5 +83,6 @@ assert(messageBytesMax < 2 ** 31, 'a message length fits the Int32 length word')
 assert(outgoingMessageBytesMax < 2 ** 31, 'an outgoing message length fits the Int32 length word');
 assert(outputFlushBytes <= outputBufferedBytesHigh, 'a flush does not by itself reach the high-water mark');
 assert(outputBytesInitial <= outputBytesRetainedMax, 'the initial output buffer is retained');
+assert(inputBacklogBytesMax <= messageBytesMax, 'a backlog is smaller than a message');
 assert(bindParametersMax <= 0xffff, 'the parameter count is an Int16');
 assert(scramIterationsDefault <= scramIterationsMax, 'new verifiers are accepted');
