@@ -40,17 +40,43 @@ export async function startTestServer(
  * A raw protocol client: writes bytes, collects parsed backend messages, and
  * waits (bounded) for messages by predicate.
  */
+/** A backend message as raw bytes: its type character and body. */
+export interface RawFrame {
+  readonly type: string;
+  readonly body: Buffer;
+}
+
+/** The fields of a DataRow body, as raw bytes (null for NULL). */
+export function dataRowFields(body: Buffer): (Buffer | null)[] {
+  const count = body.readInt16BE(0);
+  const fields: (Buffer | null)[] = [];
+  let at = 2;
+  for (let i = 0; i < count; i++) {
+    const length = body.readInt32BE(at);
+    at += 4;
+    fields.push(length < 0 ? null : body.subarray(at, at + length));
+    if (length > 0) at += length;
+  }
+  return fields;
+}
+
 export class RawClient {
   readonly socket: Socket;
   readonly messages: BackendMessage[] = [];
+  /** The same messages as raw frames (pg-protocol decodes DataRow fields as text only). */
+  readonly frames: RawFrame[] = [];
+  /** Bytes received before any typed message (answers to SSLRequest / GSSENCRequest). */
   readonly #parser = new Parser();
+  #pending: Buffer = Buffer.alloc(0);
+  #rawMode = false;
   #closed = false;
   #waiters: (() => void)[] = [];
 
   private constructor(socket: Socket) {
     this.socket = socket;
     socket.on('data', (chunk) => {
-      this.#parser.parse(chunk, (m) => this.messages.push(m));
+      if (this.#rawMode) this.rawBytes.push(chunk);
+      else this.#onChunk(chunk);
       this.#wake();
     });
     socket.on('close', () => {
@@ -58,6 +84,40 @@ export class RawClient {
       this.#wake();
     });
     socket.on('error', () => {});
+  }
+
+  /** Chunks received while in raw mode (see `expectRawByte`). */
+  readonly rawBytes: Buffer[] = [];
+
+  #onChunk(chunk: Buffer): void {
+    this.#parser.parse(chunk, (m) => this.messages.push(m));
+    this.#pending = Buffer.concat([this.#pending, chunk]);
+    while (this.#pending.length >= 5) {
+      const length = this.#pending.readInt32BE(1);
+      if (this.#pending.length < length + 1) break;
+      this.frames.push({ type: String.fromCharCode(this.#pending[0]!), body: Buffer.from(this.#pending.subarray(5, length + 1)) });
+      this.#pending = this.#pending.subarray(length + 1);
+    }
+  }
+
+  /** Switches to raw mode: the next bytes are a one-byte answer (to SSLRequest); returns it. */
+  async readRawByte(ms = 5000): Promise<string> {
+    this.#rawMode = true;
+    const deadline = Date.now() + ms;
+    while (this.rawBytes.length === 0) {
+      if (this.#closed || Date.now() > deadline) throw new Error('no raw byte');
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 50);
+        this.#waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    this.#rawMode = false;
+    const first = this.rawBytes.shift()!;
+    if (first.length > 1) this.#onChunk(first.subarray(1));
+    return String.fromCharCode(first[0]!);
   }
 
   #wake(): void {
@@ -76,7 +136,7 @@ export class RawClient {
     const c = await RawClient.connect(port);
     c.write(serialize.startup({ user, database: 'db' }));
     await c.waitFor((m) => m.name === 'readyForQuery');
-    c.messages.length = 0;
+    c.clear();
     return c;
   }
 
@@ -129,6 +189,17 @@ export class RawClient {
         });
       });
     }
+  }
+
+  /** Forgets the messages received so far. */
+  clear(): void {
+    this.messages.length = 0;
+    this.frames.length = 0;
+  }
+
+  /** Raw DataRow frames received so far, as field buffers. */
+  dataRows(): (Buffer | null)[][] {
+    return this.frames.filter((f) => f.type === 'D').map((f) => dataRowFields(f.body));
   }
 
   names(): string[] {
