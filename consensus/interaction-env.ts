@@ -10,13 +10,15 @@
  *             [lease=bool] [election=T] [heartbeat=T] [max-size=B] [inflight=N] [inflight-bytes=B]
  *             [max-uncommitted=B] [seed=S]
  *   campaign ID | propose ID DATA | propose-conf-change ID [transition=auto|joint|explicit] v4 l5 r2
- *   tick ID [N] | tick-election ID | tick-heartbeat ID | tick-all [N]
+ *   tick ID [N] | tick-election ID | tick-heartbeat ID | tick-all [N] [until=leader|new-leader]
+ *   output heartbeats=hide|show
  *   process-ready ID… | deliver-msgs [ID…] | stabilize [ID…]
  *   isolate ID | cut A B | heal | crash ID | restart ID
  *   compact ID INDEX | transfer-leadership from=A to=B | read-index ID CTX
  *   report-snapshot ID to=X status=finish|failure | report-unreachable ID to=X
  *   quiesce ID | wake ID | step-raw ID type=T from=F [term=…] [index=…] [log-term=…] [commit=…]
- *             [entries=(I/T,…)] [ctx=…] [reject=bool] [hint=…] [snapshot=I/T] [voters=(…)]
+ *             [entries=(I/T,…)] [entry-type=normal|confChange] [entry-data=HEX] [ctx=…] [reject=bool]
+ *             [hint=…] [snapshot=I/T] [voters=(…)]
  *   status ID | raft-state | raft-log ID | applied ID
  */
 import { describeConfChange, decodeConfChange } from './confchange.ts';
@@ -44,6 +46,23 @@ export class TestRng implements Rng {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     const x = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
     return Math.floor(x * n);
+  }
+}
+
+/**
+ * Storage that, like a range replica, produces a snapshot on demand: asked
+ * for one, it captures the node's applied state (and configuration) when
+ * the stored snapshot is older.
+ */
+class EnvStorage extends MemoryStorage {
+  node: EnvNode | undefined;
+
+  override snapshot(): ReturnType<MemoryStorage['snapshot']> {
+    const stored = super.snapshot();
+    const node = this.node;
+    if (!node || node.appliedIndex <= stored.metadata.index || node.appliedIndex > this.lastIndex()) return stored;
+    const data = encoder.encode(JSON.stringify(node.applied.filter((a) => a.index <= node.appliedIndex)));
+    return this.createSnapshot(node.appliedIndex, node.confState, data);
   }
 }
 
@@ -118,7 +137,8 @@ export class InteractionEnv {
       case 'tick': this.#tick(id, num(positional[1], 1)); break;
       case 'tick-election': this.#tickElection(id); break;
       case 'tick-heartbeat': this.#tick(id, this.#env(id).config.heartbeatTicks); break;
-      case 'tick-all': this.#tickAll(num(positional[0], 1)); break;
+      case 'tick-all': this.#tickAll(num(positional[0], 1), args.get('until')); break;
+      case 'output': this.#setOutput(args); break;
       case 'process-ready': for (const p of positional) this.processReady(Number(p)); break;
       case 'deliver-msgs': this.deliver(positional.map(Number)); break;
       case 'stabilize': this.stabilize(positional.map(Number)); break;
@@ -167,7 +187,13 @@ export class InteractionEnv {
 
   // Setup.
 
-  #addNodes(count: number, args: Args): void {
+  /** Settings of the first add-nodes, inherited by later ones unless overridden. */
+  #defaults: Args = new Map();
+
+  #addNodes(count: number, given: Args): void {
+    const inherited = ['prevote', 'checkquorum', 'lease', 'election', 'heartbeat', 'max-size', 'inflight', 'inflight-bytes', 'max-uncommitted', 'seed'];
+    if (this.nodes.size === 0) for (const k of inherited) if (given.has(k)) this.#defaults.set(k, given.get(k)!);
+    const args: Args = new Map([...this.#defaults, ...given]);
     const voters = idList(args.get('voters'));
     const learners = idList(args.get('learners'));
     const index = num(args.get('index'), 0);
@@ -176,7 +202,7 @@ export class InteractionEnv {
     const first = this.nodes.size + 1;
     for (let id = first; id < first + count; id++) {
       const member = voters.includes(id) || learners.includes(id);
-      const storage = new MemoryStorage(member ? confState : undefined);
+      const storage = new EnvStorage(member ? confState : undefined);
       if (member && index > 0) {
         // The group starts from a snapshot holding the configuration, so a
         // replica added later learns it from the leader's snapshot.
@@ -194,6 +220,7 @@ export class InteractionEnv {
         id, storage, config, raw: null, applied: [], appliedIndex: member ? index : 0,
         confState: member ? confState : storage.initialState().confState, seed: seed * 1000 + id,
       };
+      storage.node = node;
       node.raw = new RawNode({ ...config, applied: node.appliedIndex }, storage, new TestRng(node.seed));
       this.nodes.set(id, node);
       this.#lastRole.set(id, 'follower');
@@ -247,12 +274,33 @@ export class InteractionEnv {
     this.#print('ok');
   }
 
-  /** Ticks every live node, stabilizing after each round. */
-  #tickAll(rounds: number): void {
-    for (let i = 0; i < rounds; i++) {
+  /**
+   * Ticks every live node, stabilizing after each round; with until=leader
+   * it stops once some node leads, with until=new-leader once some node
+   * leads in a term newer than any at the start.
+   */
+  #tickAll(rounds: number, until: string | undefined): void {
+    const terms = (): number => Math.max(0, ...[...this.nodes.values()].map((n) => n.raw?.term ?? 0));
+    const start = terms();
+    const done = (): boolean => [...this.nodes.values()].some((n) =>
+      n.raw?.role === 'leader' && (until === 'leader' || (until === 'new-leader' && n.raw.term > start)));
+    for (let i = 0; i < rounds && !done(); i++) {
       for (const node of this.nodes.values()) node.raw?.tick();
       this.stabilize([]);
     }
+  }
+
+  /** Hides or shows classes of output lines: heartbeats=hide|show. */
+  #setOutput(args: Args): void {
+    if (args.has('heartbeats')) this.#hideHeartbeats = args.get('heartbeats') === 'hide';
+    this.#print('ok');
+  }
+
+  #hideHeartbeats = false;
+
+  #printMessage(line: string, m: Message): void {
+    if (this.#hideHeartbeats && (m.type === 'heartbeat' || m.type === 'heartbeatResp')) return;
+    this.#print(line);
   }
 
   // The loop.
@@ -308,7 +356,7 @@ export class InteractionEnv {
 
   #send(m: Message): void {
     const dropped = this.cuts.has(`${m.from}->${m.to}`);
-    this.#print(`${describeMessage(m)}${dropped ? ' (dropped)' : ''}`);
+    this.#printMessage(`${describeMessage(m)}${dropped ? ' (dropped)' : ''}`, m);
     if (dropped) {
       // The transport tells the leader a snapshot did not get through.
       if (m.type === 'snap') this.nodes.get(m.from)?.raw?.reportSnapshot(m.to, 'failure');
@@ -324,7 +372,7 @@ export class InteractionEnv {
     for (const m of due) {
       const target = this.nodes.get(m.to)?.raw;
       if (!target || this.cuts.has(`${m.from}->${m.to}`)) {
-        this.#print(`dropped: ${describeMessage(m)}`);
+        this.#printMessage(`dropped: ${describeMessage(m)}`, m);
         if (m.type === 'snap') this.nodes.get(m.from)?.raw?.reportSnapshot(m.to, 'failure');
         continue;
       }
@@ -393,7 +441,10 @@ export class InteractionEnv {
     const list = /^\(([^)]*)\)$/.exec(args.get('entries') ?? '')?.[1] ?? '';
     const entries: Entry[] = list.trim() === '' ? [] : list.split(',').map((s) => {
       const [index, term] = s.trim().split('/').map(Number);
-      return { index: index ?? 0, term: term ?? 0, type: 'normal' as const, data: encoder.encode('raw') };
+      const type = args.get('entry-type') === 'confChange' ? 'confChange' as const : 'normal' as const;
+      const hex = args.get('entry-data') ?? '';
+      const data = hex ? Uint8Array.from(hex.match(/../g) ?? [], (b) => parseInt(b, 16)) : encoder.encode('raw');
+      return { index: index ?? 0, term: term ?? 0, type, data };
     });
     const snap = args.get('snapshot');
     const m: Message = {

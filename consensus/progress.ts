@@ -37,6 +37,8 @@ export class Progress {
    * election timeout after receiving it, which is what lease reads rely on.
    */
   heartbeatAckTick = 0;
+  /** The leader's tick at which a heartbeat answer last drew an append to this follower. */
+  heartbeatProbeTick = 0;
   isLearner: boolean;
   readonly inflights: Inflights;
 

@@ -97,7 +97,8 @@ export class Raft {
     const { hardState, confState } = storage.initialState();
     this.tracker.setConfig(configFromConfState(confState), this.log.lastIndex() + 1);
     this.#restoreHardState(hardState, config.applied);
-    this.#restartFence = config.readOnlyOption === 'leaseBased';
+    // A replica that never took part (term 0) acknowledged no heartbeat.
+    this.#restartFence = config.readOnlyOption === 'leaseBased' && hardState.term > 0;
     this.becomeFollower(this.term, 0);
   }
 
@@ -376,7 +377,7 @@ export class Raft {
       case 'beat': this.#broadcastHeartbeat(undefined, false); return;
       case 'prop': this.propose(m.entries); return;
       case 'readIndex': this.#handleReadIndex(m.from, m.context ?? noBytes); return;
-      case 'transferLeader': this.#handleTransferLeader(m.from); return;
+      case 'transferLeader': this.transferLeader(m.index); return;
       default: break;
     }
     const pr = this.tracker.progress.get(m.from);
@@ -452,7 +453,7 @@ export class Raft {
         this.#handleSnapshot(m);
         return;
       case 'transferLeader':
-        if (this.lead !== 0) this.#send({ ...m, to: this.lead });
+        // Meant for a leader we no longer are: the requester retries.
         return;
       case 'timeoutNow':
         // The leader asks us to take over: campaign now, skipping PreVote.
@@ -564,6 +565,11 @@ export class Raft {
 
   #handleAppendResponse(m: Message, pr: Progress): void {
     pr.recentActive = true;
+    if (m.index > this.log.lastIndex()) {
+      // We never sent that far: a confused or forged answer.
+      this.errors.malformed++;
+      return;
+    }
     if (m.reject) {
       let next = m.rejectHint;
       if (m.logTerm > 0) next = this.log.findConflictByTerm(m.rejectHint, m.logTerm).index;
@@ -573,11 +579,9 @@ export class Raft {
       }
       return;
     }
-    if (m.index > this.log.lastIndex()) {
-      this.errors.malformed++;
-      return;
-    }
-    const probeAcked = pr.state === 'probe' && pr.match === m.index;
+    // In probe state, an answer to the probe at next-1 = match moves nothing
+    // but shows the logs match there: start pipelining.
+    const probeAcked = pr.state === 'probe' && pr.match === m.index && pr.next - 1 === m.index;
     if (!pr.maybeUpdate(m.index) && !probeAcked) return;
     if (pr.state === 'probe') {
       pr.becomeReplicate();
@@ -605,8 +609,12 @@ export class Raft {
       pr.becomeProbe();
     }
     // A follower behind us, or whose appends may have been lost, gets an
-    // append (empty if need be): it either acknowledges or says where to resume.
-    if (pr.match < this.log.lastIndex() || pr.state === 'probe') this.#maybeSendAppend(m.from, true);
+    // append (empty if need be): it either acknowledges or says where to
+    // resume. At most one per tick, however many answers arrive at once.
+    if ((pr.match < this.log.lastIndex() || pr.state === 'probe') && pr.heartbeatProbeTick !== this.ticks) {
+      pr.heartbeatProbeTick = this.ticks;
+      this.#maybeSendAppend(m.from, true);
+    }
     if (m.context && m.context.length > 0) this.#confirmReads(m.from, m.context);
   }
 
@@ -876,7 +884,16 @@ export class Raft {
 
   // Leadership transfer.
 
-  #handleTransferLeader(target: ReplicaId): void {
+  /**
+   * Starts handing leadership to `target`. A follower forwards the request
+   * to the leader it knows (the message carries the target in `index`).
+   */
+  transferLeader(target: ReplicaId): void {
+    if (this.role === 'follower') {
+      if (this.lead !== 0) this.#send(message({ type: 'transferLeader', to: this.lead, index: target }));
+      return;
+    }
+    if (this.role !== 'leader') return;
     const pr = this.tracker.progress.get(target);
     if (!pr || pr.isLearner) return;
     if (this.leadTransferee === target || target === this.id) return;

@@ -176,7 +176,7 @@ export class RawNode {
   /** Asks the leader to hand leadership to `target`; proposals are dropped until it finishes or times out. */
   transferLeader(target: ReplicaId): void {
     this.#raft.wake();
-    this.#raft.step(message({ type: 'transferLeader', to: this.#raft.id, from: target }));
+    this.#raft.transferLeader(target);
   }
 
   /**

@@ -81,6 +81,7 @@ export function checkConfig(c: TrackerConfig): void {
 export function configFromConfState(cs: ConfState): TrackerConfig {
   const lists = [cs.voters, cs.votersOutgoing, cs.learners, cs.learnersNext];
   if (!lists.every((l) => Array.isArray(l))) throw new ConfChangeError('malformed configuration');
+  if (!lists.every((l) => new Set(l).size === l.length)) throw new ConfChangeError('a replica listed twice');
   const c: TrackerConfig = {
     voters: sortedIds(cs.voters),
     votersOutgoing: sortedIds(cs.votersOutgoing),

@@ -86,8 +86,8 @@ export type MessageType =
   | 'voteResp'
   | 'preVote'
   | 'preVoteResp'
-  | 'snap' // install snapshot (possibly one chunk of it)
-  | 'snapAck' // follower: how many bytes of a chunked snapshot it holds (resume point)
+  | 'snap' // install snapshot (sent whole; the transport may stream it in chunks)
+  | 'snapAck' // reserved (was: chunked snapshot acknowledgements); Raft ignores it
   | 'snapStatus' // local: the caller reports a snapshot send finished or failed
   | 'heartbeat'
   | 'heartbeatResp'
@@ -103,23 +103,32 @@ export interface Message {
   readonly from: ReplicaId;
   readonly to: ReplicaId;
   readonly term: Term;
-  /** app: index of the entry preceding `entries`; appResp: the index acknowledged or rejected. */
+  /**
+   * app: index of the entry preceding `entries`; appResp: the index
+   * acknowledged or rejected; vote/preVote: the candidate's last index;
+   * readIndexResp: the read index; heartbeat: the leader's tick when it sent
+   * it, echoed in heartbeatResp (lease reads); transferLeader: the target.
+   */
   readonly index: LogIndex;
-  /** app: term of the entry at `index`. */
+  /** app: term of the entry at `index`; vote/preVote: the candidate's last term; appResp reject: the hint's term. */
   readonly logTerm: Term;
   readonly entries: readonly Entry[];
+  /**
+   * app/heartbeat: the leader's commit index (for a heartbeat, capped at what
+   * the follower is known to hold); heartbeatResp: the follower's commit index.
+   */
   readonly commit: LogIndex;
   readonly reject: boolean;
   /** appResp with reject: the follower's hint for fast backtracking (with its term in `logTerm`). */
   readonly rejectHint: LogIndex;
   readonly snapshot?: Snapshot;
-  /** readIndex: the request context echoed back; heartbeat: the read-index context; vote: 'transfer'. */
+  /** readIndex/readIndexResp: the request's context; heartbeat(Resp): a ReadIndex context being confirmed; vote: 'transfer'. */
   readonly context?: Uint8Array;
-  /** heartbeat: the group is idle and followers may stop ticking until the next message. */
+  /** heartbeat: the group is idle; caught-up followers stop ticking until the next message. */
   readonly quiesce?: boolean;
-  /** snap: byte offset of this chunk's data within the snapshot; snapAck: bytes held. */
+  /** Reserved for the transport (chunked snapshots); Raft neither sets nor reads it. */
   readonly snapshotOffset?: number;
-  /** snap: total bytes of the snapshot's data (present when it is sent in chunks). */
+  /** Reserved for the transport (chunked snapshots); Raft neither sets nor reads it. */
   readonly snapshotBytes?: number;
 }
 
