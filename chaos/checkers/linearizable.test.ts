@@ -29,11 +29,34 @@ describe('checkLinearizable register', () => {
     expect(result.valid).toBe(false);
     const anomaly = result.anomalies[0]!;
     expect(anomaly.kind).toBe('nonlinearizable');
+    expect(anomaly.ops.map((o) => [o.f, o.input, o.output])).toEqual([['read', null, 1], ['write', 1, 1], ['write', 2, 2]]);
+    expect(anomaly.description).toMatch(/p2 read → 1 .* observed a stale value: its only write, p1 write 1 .*, completed before p1 write 2/);
+    expect(result.stats.searchSteps).toBe(0);
+  });
+
+  it('checkLinearizable explains a failed search with the longest linearizable prefix', () => {
+    const h = history([write(1, 1, [0, 10]), write(1, 2, [20, 30]), read(2, 1, [40, 50])]);
+    const result = checkLinearizable(registerModel, h, { refute: false });
+    expect(result.valid).toBe(false);
+    const anomaly = result.anomalies[0]!;
     expect(anomaly.ops[0]).toMatchObject({ process: 2, f: 'read', output: 1 });
     expect(anomaly.prefix?.length).toBe(2);
+    expect(anomaly.prefix?.ops.map((o) => o.input)).toEqual([1, 2]);
     expect(anomaly.description).toMatch(/at most 2 of 3 operations linearize/);
     expect(anomaly.description).toMatch(/the register holds 2/);
-    expect(anomaly.description).toMatch(/p2 read → 1/);
+    expect(anomaly.description).toMatch(/p2 read → 1 .* cannot take effect/);
+    // With writes that repeat a value, quick refutation does not apply; the search still finds it.
+    const repeated = history([write(1, 1, [0, 10]), write(1, 2, [20, 30]), write(3, 2, [31, 35]), read(2, 1, [40, 50])]);
+    expect(checkLinearizable(registerModel, repeated).anomalies[0]!.description).toMatch(/operations linearize/);
+  });
+
+  it('checkLinearizable refutes reads of the future and of an overwritten initial value', () => {
+    const future = checkLinearizable(registerModel, history([read(2, 1, [0, 5]), write(1, 1, [10, 20])]));
+    expect(future.anomalies[0]!.description).toMatch(/whose only write, p1 write 1 .*, began after it completed/);
+    const initial = checkLinearizable(registerModel, history([write(1, 1, [0, 5]), read(2, null, [10, 20])]));
+    expect(initial.anomalies[0]!.description).toMatch(/observed the initial null after p1 write 1/);
+    const unwritten = checkLinearizable(registerModel, history([write(1, 1, [0, 5]), read(2, 3, [0, 20])]));
+    expect(unwritten.anomalies[0]!.description).toMatch(/observed a value no operation wrote/);
   });
 
   it('checkLinearizable flags a read of a value never written', () => {

@@ -12,6 +12,7 @@ import { canonical } from './canonical.ts';
 import { describeOp } from './describe.ts';
 import { counterexampleCandidatesMax, counterexamplePrefixOpsMax, linearizableCacheEntriesMax, linearizableStepsMax } from './limits.ts';
 import type { Model } from './models.ts';
+import type { Refutation, RefutationKind } from './register-refute.ts';
 import { AnomalyCollector, type Anomaly, type CheckResult } from './result.ts';
 import { searchLinearization, type SearchOutcome } from './wgl.ts';
 
@@ -20,13 +21,18 @@ export interface LinearizableOptions {
   readonly stepBudget?: number;
   /** Memoised configurations per partition before answering 'unknown'. */
   readonly cacheEntriesMax?: number;
+  /** Try the model's quick refutations before searching (default true); off, every verdict comes from the search. */
+  readonly refute?: boolean;
 }
 
 /** One partition's verdict, with the operations it was decided on. */
 export interface PartitionResult<S> {
   readonly key: HistoryValue | undefined;
   readonly ops: readonly Operation[];
-  readonly outcome: SearchOutcome<S>;
+  /** Quick proofs of non-linearizability; the search is skipped when there are any. */
+  readonly refutations: readonly Refutation[];
+  /** The search's outcome; null when refuted without searching. */
+  readonly outcome: SearchOutcome<S> | null;
   /** Indeterminate operations left out because nobody could have observed them. */
   readonly pruned: number;
 }
@@ -45,13 +51,16 @@ export function checkPartition<S, P>(model: Model<S, P>, ops: readonly Operation
   const keep = model.prune?.(prepared, kept.map((o) => o.status === 'ok')) ?? prepared.map(() => true);
   const live = kept.filter((_, i) => keep[i]);
   const liveOps = prepared.filter((_, i) => keep[i]);
-  const outcome = searchLinearization(model, {
-    ops: liveOps, invokeTimes: live.map((o) => o.invokeTime), completeTimes: live.map((o) => o.completeTime),
-  }, {
+  const timing = {
+    invokeTimes: live.map((o) => o.invokeTime), completeTimes: live.map((o) => o.completeTime), determinate: live.map((o) => o.status === 'ok'),
+  };
+  const refutations = options.refute === false ? [] : model.refute?.(liveOps, timing) ?? [];
+  const outcome = refutations.length > 0 ? null : searchLinearization(model, { ops: liveOps, ...timing }, {
     stepsMax: options.stepBudget ?? linearizableStepsMax,
     cacheEntriesMax: options.cacheEntriesMax ?? linearizableCacheEntriesMax,
   });
-  return { key: ops[0] && model.partition ? model.partition(ops[0]) : undefined, ops: live, outcome, pruned: kept.length - live.length };
+  const key = ops[0] && model.partition ? model.partition(ops[0]) : undefined;
+  return { key, ops: live, refutations, outcome, pruned: kept.length - live.length };
 }
 
 /** Checks that a history is linearizable with respect to the model, key by key for multi-key models. */
@@ -72,9 +81,11 @@ export function checkLinearizable<S, P>(model: Model<S, P>, history: readonly Hi
   let largest = 0;
   for (const list of partitions.values()) {
     const r = checkPartition(model, list, options);
-    steps += r.outcome.steps;
     pruned += r.pruned;
     largest = Math.max(largest, r.ops.length);
+    for (const refutation of r.refutations) anomalies.add(refuted(model, r, refutation));
+    if (r.outcome === null) continue;
+    steps += r.outcome.steps;
     if (r.outcome.verdict === 'not-linearizable') anomalies.add(nonlinearizable(model, r, r.outcome));
     if (r.outcome.verdict === 'unknown') {
       unknown++;
@@ -89,6 +100,27 @@ export function checkLinearizable<S, P>(model: Model<S, P>, history: readonly Hi
 
 function where<S, P>(model: Model<S, P>, key: HistoryValue | undefined): string {
   return key === undefined ? model.name : `${model.name} key ${JSON.stringify(key)}`;
+}
+
+function refuted<S, P>(model: Model<S, P>, r: PartitionResult<S>, refutation: Refutation): Anomaly {
+  const op = (i: number | undefined): Operation | undefined => (i === undefined ? undefined : r.ops[i]);
+  const observer = op(refutation.observer)!;
+  const writer = op(refutation.writer);
+  const overwriter = op(refutation.overwriter);
+  const text = refutationText(refutation.kind, describeOp(observer), writer && describeOp(writer), overwriter && describeOp(overwriter));
+  const involved = [observer, writer, overwriter].filter((o): o is Operation => o !== undefined);
+  return { kind: 'nonlinearizable', description: `${where(model, r.key)} is not linearizable: ${text}.`, ops: involved.map(opRef), ...(r.key === undefined ? {} : { key: r.key }) };
+}
+
+function refutationText(kind: RefutationKind, observer: string, writer: string | undefined, overwriter: string | undefined): string {
+  switch (kind) {
+    case 'unwritten': return `${observer} observed a value no operation wrote`;
+    case 'future': return `${observer} observed a value whose only write, ${writer}, began after it completed`;
+    case 'stale': return writer === undefined
+      ? `${observer} observed the initial null after ${overwriter} had completed, overwriting it for good`
+      : `${observer} observed a stale value: its only write, ${writer}, completed before ${overwriter} began, ` +
+        'and that completed before the observer began, overwriting the value for good';
+  }
 }
 
 function nonlinearizable<S, P>(

@@ -24,6 +24,7 @@
 import { HistoryError, type HistoryValue } from '../history/event.ts';
 import type { Operation } from '../history/operation.ts';
 import { canonical, hashString } from './canonical.ts';
+import { refuteRegister, type Refutation, type Timing } from './register-refute.ts';
 
 export interface Model<S, P> {
   readonly name: string;
@@ -44,6 +45,11 @@ export interface Model<S, P> {
    * verdict (`keep[i] = false`); `determinate[i]` tells which ops completed ok.
    */
   prune?(ops: readonly P[], determinate: readonly boolean[]): boolean[];
+  /**
+   * Cheap, sound proofs that no linearization exists (a stale read, say);
+   * when it finds any, the search is skipped.
+   */
+  refute?(ops: readonly P[], timing: Timing): Refutation[];
   describeState(state: S): string;
 }
 
@@ -122,6 +128,7 @@ function registerModelOf(name: string, allowCas: boolean): RegisterModel {
     equal: (a, b) => a === b,
     hash: hashString,
     prune: pruneRegister,
+    refute: refuteRegister,
     describeState: (state) => `the register holds ${state}`,
   };
 }

@@ -16,7 +16,7 @@
  * operation is placed; the remaining ones simply never took effect.
  */
 import { assert } from '../history/assert.ts';
-import { Bitset } from './bitset.ts';
+import { LinearizedSet, type SetSnapshot } from './bitset.ts';
 import type { Model } from './models.ts';
 
 export interface SearchInput<P> {
@@ -48,7 +48,7 @@ export type SearchOutcome<S> =
   | { readonly verdict: 'unknown'; readonly steps: number; readonly cacheEntries: number; readonly reason: 'steps' | 'cache' };
 
 interface CacheEntry<S> {
-  readonly words: Uint32Array;
+  readonly set: SetSnapshot;
   readonly state: S;
 }
 
@@ -112,66 +112,151 @@ function unlift(list: EntryList, call: number): void {
 export function searchLinearization<S, P>(model: Model<S, P>, input: SearchInput<P>, limits: SearchLimits): SearchOutcome<S> {
   const n = input.ops.length;
   assert(input.invokeTimes.length === n && input.completeTimes.length === n, 'one time pair per operation');
-  const list = buildList(input);
-  const linearized = new Bitset(n);
-  const cache = new Map<number, CacheEntry<S>[]>();
-  let cacheEntries = 0;
-  const stackEntries: number[] = [];
-  const stackStates: S[] = [];
-  let state = model.init();
-  let steps = 0;
-  let best: Extract<SearchOutcome<S>, { verdict: 'not-linearizable' }> | null = null;
+  const search = new Search(model, input, buildList(input));
+  return search.run(limits);
+}
 
-  let entry = list.next[0]!;
-  while (entry !== 0) {
-    if (++steps > limits.stepsMax) return { verdict: 'unknown', steps, cacheEntries, reason: 'steps' };
-    const ret = list.match[entry]!;
-    if (ret !== 0) {
-      const op = list.op[entry]!;
-      const next = model.step(state, input.ops[op]!);
-      if (next !== undefined) {
-        linearized.set(op);
-        const key = (linearized.hash ^ Math.imul(model.hash(next), 0x9e3779b1)) >>> 0;
-        let bucket = cache.get(key);
-        const seen = bucket?.some((c) => model.equal(c.state, next) && linearized.equals(c.words)) ?? false;
-        if (!seen) {
-          if (++cacheEntries > limits.cacheEntriesMax) return { verdict: 'unknown', steps, cacheEntries, reason: 'cache' };
-          if (!bucket) cache.set(key, (bucket = []));
-          bucket.push({ words: linearized.snapshot(), state: next });
-          stackEntries.push(entry);
-          stackStates.push(state);
-          state = next;
-          lift(list, entry);
+type Stuck<S> = Extract<SearchOutcome<S>, { verdict: 'not-linearizable' }>;
+
+/**
+ * The search state. A configuration is (linearized set, model state); the
+ * stack holds the choices that led to it, each with the state before it.
+ *
+ * One refinement over plain WGL: an operation that leaves the state as it is
+ * (a read of the current value) and may take effect now is linearized at
+ * once, as a forced move with no alternatives. Moving it earlier cannot hurt:
+ * every operation that must precede it is already linearized, and the state
+ * everything after it sees is unchanged. So when the search backtracks over a
+ * forced move, the configuration before it is a dead end too. Without this a
+ * register's reads multiply the orders tried for its concurrent writes.
+ */
+class Search<S, P> {
+  readonly #linearized: LinearizedSet;
+  readonly #cache = new Map<number, CacheEntry<S>[]>();
+  #cacheEntries = 0;
+  readonly #stackEntries: number[] = [];
+  readonly #stackStates: S[] = [];
+  readonly #stackForced: boolean[] = [];
+  #state: S;
+  #steps = 0;
+  #best: Stuck<S> | null = null;
+
+  constructor(private readonly model: Model<S, P>, private readonly input: SearchInput<P>, private readonly list: EntryList) {
+    this.#linearized = new LinearizedSet(input.ops.length);
+    this.#state = model.init();
+  }
+
+  run(limits: SearchLimits): SearchOutcome<S> {
+    const { list } = this;
+    let entry = list.next[0]!;
+    let fresh = true;
+    while (entry !== 0) {
+      if (++this.#steps > limits.stepsMax) return this.#unknown('steps');
+      if (this.#cacheEntries > limits.cacheEntriesMax) return this.#unknown('cache');
+      if (fresh) {
+        fresh = false;
+        const forced = this.#forceNoOp();
+        if (forced === 'taken') {
+          fresh = true;
           entry = list.next[0]!;
           continue;
         }
-        linearized.clear(op);
+        if (forced === 'dead-end') {
+          entry = this.#backtrack();
+          if (entry === -1) return this.#fail();
+          continue;
+        }
+        entry = list.next[0]!;
       }
-      entry = list.next[entry]!;
-      continue;
+      if (list.match[entry] !== 0) {
+        if (this.#tryLinearize(entry, false) === true) {
+          fresh = true;
+          entry = list.next[0]!;
+        } else entry = list.next[entry]!;
+        continue;
+      }
+      // A return whose call is still in the list.
+      if (list.indeterminate[entry]) break;
+      if (this.#best === null || this.#stackEntries.length > this.#best.prefix.length) this.#best = this.#counterexample(entry);
+      entry = this.#backtrack();
+      if (entry === -1) return this.#fail();
     }
-    // A return whose call is still in the list.
-    if (list.indeterminate[entry]) break;
-    if (best === null || stackEntries.length > best.prefix.length) best = counterexample(list, entry, stackEntries, state, steps, cacheEntries);
-    const call = stackEntries.pop();
-    if (call === undefined) return { ...best, steps, cacheEntries };
-    state = stackStates.pop()!;
-    linearized.clear(list.op[call]!);
-    unlift(list, call);
-    entry = list.next[call]!;
+    return {
+      verdict: 'linearizable', steps: this.#steps, cacheEntries: this.#cacheEntries,
+      order: this.#stackEntries.map((e) => list.op[e]!),
+    };
   }
-  return { verdict: 'linearizable', steps, cacheEntries, order: stackEntries.map((e) => list.op[e]!) };
+
+  /** Linearizes the call at `entry` if the model allows it and the configuration is new. */
+  #tryLinearize(entry: number, onlyNoOp: boolean): boolean | 'seen' {
+    const op = this.list.op[entry]!;
+    const next = this.model.step(this.#state, this.input.ops[op]!);
+    if (next === undefined) return false;
+    if (onlyNoOp && !this.model.equal(next, this.#state)) return false;
+    const linearized = this.#linearized;
+    linearized.add(op);
+    const key = (linearized.hash ^ Math.imul(this.model.hash(next), 0x9e3779b1)) >>> 0;
+    let bucket = this.#cache.get(key);
+    if (bucket?.some((c) => this.model.equal(c.state, next) && linearized.equals(c.set))) {
+      linearized.delete(op);
+      return 'seen';
+    }
+    this.#cacheEntries++;
+    if (!bucket) this.#cache.set(key, (bucket = []));
+    bucket.push({ set: linearized.snapshot(), state: next });
+    this.#stackEntries.push(entry);
+    this.#stackStates.push(this.#state);
+    this.#stackForced.push(onlyNoOp);
+    this.#state = next;
+    lift(this.list, entry);
+    return true;
+  }
+
+  /** Takes a state-preserving operation that may take effect now, if there is one. */
+  #forceNoOp(): 'taken' | 'dead-end' | 'none' {
+    const { list } = this;
+    for (let e = list.next[0]!; e !== 0 && list.match[e] !== 0; e = list.next[e]!) {
+      this.#steps++;
+      const r = this.#tryLinearize(e, true);
+      if (r === true) return 'taken';
+      // The configuration after the forced move was explored before and failed.
+      if (r === 'seen') return 'dead-end';
+    }
+    return 'none';
+  }
+
+  /** Undoes choices up to the last unforced one; returns the entry to resume at, or -1 when none is left. */
+  #backtrack(): number {
+    for (;;) {
+      const call = this.#stackEntries.pop();
+      if (call === undefined) return -1;
+      this.#state = this.#stackStates.pop()!;
+      const forced = this.#stackForced.pop()!;
+      this.#linearized.delete(this.list.op[call]!);
+      unlift(this.list, call);
+      if (!forced) return this.list.next[call]!;
+    }
+  }
+
+  #unknown(reason: 'steps' | 'cache'): SearchOutcome<S> {
+    return { verdict: 'unknown', steps: this.#steps, cacheEntries: this.#cacheEntries, reason };
+  }
+
+  #fail(): SearchOutcome<S> {
+    assert(this.#best !== null, 'a failed search met a return it could not pass');
+    return { ...this.#best, steps: this.#steps, cacheEntries: this.#cacheEntries };
+  }
+
+  #counterexample(stuckReturn: number): Stuck<S> {
+    const { list } = this;
+    const candidates: number[] = [];
+    for (let e = list.next[0]!; e !== stuckReturn && e !== 0; e = list.next[e]!) {
+      if (list.match[e] !== 0) candidates.push(list.op[e]!);
+    }
+    return {
+      verdict: 'not-linearizable', steps: this.#steps, cacheEntries: this.#cacheEntries,
+      prefix: this.#stackEntries.map((e) => list.op[e]!), stateAfterPrefix: this.#state, stuck: list.op[stuckReturn]!, candidates,
+    };
+  }
 }
 
-function counterexample<S>(
-  list: EntryList, stuckReturn: number, stack: readonly number[], state: S, steps: number, cacheEntries: number,
-): Extract<SearchOutcome<S>, { verdict: 'not-linearizable' }> {
-  const candidates: number[] = [];
-  for (let e = list.next[0]!; e !== stuckReturn && e !== 0; e = list.next[e]!) {
-    if (list.match[e] !== 0) candidates.push(list.op[e]!);
-  }
-  return {
-    verdict: 'not-linearizable', steps, cacheEntries, prefix: stack.map((e) => list.op[e]!),
-    stateAfterPrefix: state, stuck: list.op[stuckReturn]!, candidates,
-  };
-}
