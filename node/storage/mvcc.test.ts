@@ -1,4 +1,3 @@
-import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { timestamp, type Timestamp } from '../hlc/index.ts';
 import type { Engine } from './engine.ts';
@@ -319,70 +318,4 @@ describe('clearSpan', () => {
     expect((await mvccScan(engine, all, ts(5))).rows.map((r) => r.key.toString())).toEqual(['c']);
     await expectStatsExact(engine, stats);
   }));
-});
-
-describe('mvcc model', () => {
-  type Op =
-    | { kind: 'put'; key: number; wall: number; value: number | null }
-    | { kind: 'get'; key: number; wall: number }
-    | { kind: 'scan'; from: number; to: number; wall: number; reverse: boolean }
-    | { kind: 'gc'; wall: number };
-  const op: fc.Arbitrary<Op> = fc.oneof(
-    { weight: 4, arbitrary: fc.record({ kind: fc.constant('put' as const), key: fc.nat(5), wall: fc.integer({ min: 1, max: 40 }), value: fc.option(fc.nat(99), { freq: 4 }) }) },
-    { weight: 3, arbitrary: fc.record({ kind: fc.constant('get' as const), key: fc.nat(5), wall: fc.integer({ min: 1, max: 45 }) }) },
-    { weight: 2, arbitrary: fc.record({ kind: fc.constant('scan' as const), from: fc.nat(5), to: fc.nat(6), wall: fc.integer({ min: 1, max: 45 }), reverse: fc.boolean() }) },
-    { weight: 1, arbitrary: fc.record({ kind: fc.constant('gc' as const), wall: fc.integer({ min: 1, max: 20 }) }) },
-  );
-  const keyOf = (n: number) => Buffer.from(`k${n}`);
-
-  it('answers like a map of version lists', async () => {
-    await fc.assert(fc.asyncProperty(fc.array(op, { maxLength: 40 }), async (ops) => withEngine(async (engine) => {
-      const model = new Map<number, Array<{ wall: number; value: number | null }>>();
-      const stats = emptyStats();
-      let gcThreshold = 0;
-      const modelGet = (key: number, wall: number) => {
-        const versions = (model.get(key) ?? []).filter((x) => x.wall <= wall).sort((a, b) => b.wall - a.wall);
-        return versions[0]?.value ?? null;
-      };
-      for (const o of ops) {
-        if (o.kind === 'put') {
-          // Replicas refuse writes at or below their GC threshold; the engine leaves that to them.
-          if (o.wall <= gcThreshold) continue;
-          const versions = model.get(o.key) ?? [];
-          const newest = Math.max(0, ...versions.map((x) => x.wall));
-          const batch = engine.newBatch();
-          const attempt = mvccPut(batch, stats, keyOf(o.key), ts(o.wall), o.value === null ? null : Buffer.from(String(o.value)));
-          if (newest >= o.wall) {
-            await expect(attempt).rejects.toBeInstanceOf(WriteTooOldError);
-          } else {
-            await attempt;
-            await batch.commit({ sync: false });
-            versions.push({ wall: o.wall, value: o.value });
-            model.set(o.key, versions);
-          }
-        } else if (o.kind === 'get') {
-          if (o.wall < gcThreshold) continue;
-          const got = await mvccGet(engine, keyOf(o.key), ts(o.wall));
-          const want = modelGet(o.key, o.wall);
-          expect(got.value === null ? null : Number(got.value.toString())).toBe(want);
-        } else if (o.kind === 'scan') {
-          if (o.wall < gcThreshold || o.from >= o.to) continue;
-          const got = await mvccScan(engine, { key: keyOf(o.from), endKey: keyOf(o.to) }, ts(o.wall), { reverse: o.reverse });
-          const want: Array<[string, number]> = [];
-          for (let key = o.from; key < o.to; key++) {
-            const value = modelGet(key, o.wall);
-            if (value !== null) want.push([`k${key}`, value]);
-          }
-          if (o.reverse) want.reverse();
-          expect(got.rows.map((r) => [r.key.toString(), Number(r.value.toString())])).toEqual(want);
-        } else {
-          gcThreshold = Math.max(gcThreshold, o.wall);
-          const batch = engine.newBatch();
-          await mvccGarbageCollect(batch, stats, all, ts(gcThreshold));
-          await batch.commit({ sync: false });
-        }
-        expect(stats).toEqual(await computeStats(engine, all));
-      }
-    })), { numRuns: Number(process.env.MVCC_RUNS ?? 40) });
-  });
 });

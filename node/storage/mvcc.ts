@@ -198,6 +198,10 @@ function writeChecked(
     if (!txn || !txnIdsEqual(owner.id, txn.id)) throw new WriteIntentError([{ key: top.key, txn: owner }]);
     if (txn.epoch < owner.epoch) throw new IntentMismatchError(`write from epoch ${txn.epoch} below intent epoch ${owner.epoch}`);
     if (txn.epoch === owner.epoch) history = top.intent.record.history.filter((w) => w.sequence < txn.sequence);
+    // An intent never moves back in time: it stays above every committed
+    // version beneath it (which the slot no longer shows), and readers that
+    // looked past it keep doing so.
+    if (compareTimestamps(owner.writeTimestamp, ts) > 0) ts = owner.writeTimestamp;
   }
   if (top.latest && compareTimestamps(top.latest.timestamp, ts) >= 0) {
     throw new WriteTooOldError(top.key, ts, nextTimestamp(top.latest.timestamp));
