@@ -10,7 +10,7 @@
 import { HistoryError, type HistoryEvent, type HistoryValue } from '../history/event.ts';
 import { opRef, pairOperations, type Operation } from '../history/operation.ts';
 import { describeOp } from './describe.ts';
-import { AnomalyCollector, type CheckResult } from './result.ts';
+import { AnomalyCollector, noReadsNote, type CheckResult } from './result.ts';
 
 export interface BankOptions {
   /** The total every read must see. */
@@ -52,7 +52,7 @@ export function checkBank(history: readonly HistoryEvent[], options: BankOptions
     if (options.accounts) checkAccounts(r, balances, options.accounts, out);
     if (out.size > before) badReads++;
   }
-  return out.result({ reads: reads.length, badReads });
+  return out.result({ reads: reads.length, badReads }, reads.length === 0, reads.length === 0 ? [noReadsNote] : []);
 }
 
 function checkAccounts(r: Operation, balances: ReadonlyArray<readonly [string, number]>, accounts: readonly string[], out: AnomalyCollector): void {

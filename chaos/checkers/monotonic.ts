@@ -9,7 +9,7 @@
 import { HistoryError, type HistoryEvent } from '../history/event.ts';
 import { opRef, pairOperations, type Operation } from '../history/operation.ts';
 import { describeOp } from './describe.ts';
-import { AnomalyCollector, type CheckResult } from './result.ts';
+import { AnomalyCollector, noReadsNote, type CheckResult } from './result.ts';
 
 export interface MonotonicOptions {
   /** Also require reads ordered in real time, across processes, never to go backwards. */
@@ -42,7 +42,7 @@ export function checkMonotonic(history: readonly HistoryEvent[], options: Monoto
     last.set(r.op.process, r);
   }
   if (options.realtime) checkRealtime(reads, out);
-  return out.result({ reads: reads.length, processes: last.size });
+  return out.result({ reads: reads.length, processes: last.size }, reads.length === 0, reads.length === 0 ? [noReadsNote] : []);
 }
 
 /** A read must not be below any read that completed before it was invoked. */

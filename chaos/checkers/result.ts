@@ -45,6 +45,9 @@ export interface CheckResult {
   readonly notes?: readonly string[];
 }
 
+/** The note of a result left 'unknown' because the history holds no read to judge. */
+export const noReadsNote = 'no ok read: nothing to judge';
+
 /** A checker with its options bound: a pure function of a history. */
 export type Checker = (history: readonly HistoryEvent[]) => CheckResult;
 

@@ -14,7 +14,7 @@ import { HistoryError, type HistoryEvent, type HistoryValue } from '../history/e
 import { opRef, pairOperations, type Operation } from '../history/operation.ts';
 import { canonical } from './canonical.ts';
 import { describeOp } from './describe.ts';
-import { AnomalyCollector, type CheckResult } from './result.ts';
+import { AnomalyCollector, noReadsNote, type CheckResult } from './result.ts';
 
 function observations(op: Operation): Array<{ readonly key: string; readonly present: boolean }> {
   const keys = op.input;
@@ -51,5 +51,5 @@ export function checkSequential(history: readonly HistoryEvent[]): CheckResult {
       }
     }
   }
-  return out.result({ reads: reads.length, writes: writes.length });
+  return out.result({ reads: reads.length, writes: writes.length }, reads.length === 0, reads.length === 0 ? [noReadsNote] : []);
 }

@@ -13,7 +13,7 @@ import { HistoryError, type HistoryEvent, type HistoryValue } from '../history/e
 import { opRef, pairOperations, type Operation } from '../history/operation.ts';
 import { canonical } from './canonical.ts';
 import { describeOp } from './describe.ts';
-import { AnomalyCollector, type CheckResult } from './result.ts';
+import { AnomalyCollector, noReadsNote, type CheckResult } from './result.ts';
 
 function elementsOf(read: Operation): Set<string> {
   if (!Array.isArray(read.output)) throw new HistoryError('malformed-op', `set: read #${read.index} returned ${JSON.stringify(read.output)}, not a list`);
@@ -37,7 +37,7 @@ export function checkSet(history: readonly HistoryEvent[]): CheckResult {
   const reads = ops.filter((o) => o.f === 'read' && o.status === 'ok');
   const out = new AnomalyCollector();
   const stats = { adds: adds.length, acknowledged: adds.filter((a) => a.status === 'ok').length, finalReads: 0, lost: 0, recovered: 0, unexpected: 0 };
-  if (reads.length === 0) return out.result(stats, true, ['no ok read: nothing to judge']);
+  if (reads.length === 0) return out.result(stats, true, [noReadsNote]);
   const judged = finalReads(adds, reads);
   stats.finalReads = judged.reads.length;
   const contents = judged.reads.map((r) => ({ read: r, elements: elementsOf(r) }));
