@@ -26,7 +26,7 @@ import { SqlError } from './errors.ts';
 import { makeScramVerifier } from './scram.ts';
 import {
   divisionByZero, duplicatePreparedStatement, inFailedSqlTransaction, invalidCatalogName, invalidCursorName, invalidSqlStatementName,
-  queryCanceled, syntaxError, warning,
+  queryCanceled, sqlState, syntaxError, warning,
 } from './sqlstate.ts';
 
 const typeNames: Record<string, Oid> = {
@@ -107,6 +107,7 @@ export function planStatement(sqlText: string): Plan {
     return rowsPlan([], [col('generate_series', oids.int4Oid)], async function* (_params, session) {
       for (let i = 1; i <= n; i++) {
         if (i % 1000 === 0) session.checkCancel();
+        session.engine.rowsProduced++;
         yield [i];
       }
     });
@@ -293,6 +294,7 @@ export class TestSession implements EngineSession {
           out.complete(await plan.run(this, out));
           return;
         }
+        if (plan.paramTypes.length > 0) throw new SqlError(sqlState('42P02'), 'there is no parameter $1');
         out.beginRows(textShape(plan));
         let n = 0;
         for await (const row of plan.rows([], this)) {
@@ -413,9 +415,12 @@ export class TestEngine implements SessionFactory {
   readonly sessions = new Set<TestSession>();
   readonly tables = new Map<string, CopyRow[]>();
   readonly queries: string[] = [];
+  /** Every session ever opened, in order. */
+  readonly startups: SessionStartup[] = [];
   readonly #options: TestEngineOptions;
   lastParams: readonly unknown[] = [];
   prepares = 0;
+  rowsProduced = 0;
   syncs = 0;
   cancels = 0;
 
@@ -437,6 +442,7 @@ export class TestEngine implements SessionFactory {
 
   openSession(startup: SessionStartup, channel: ClientChannel): EngineSession {
     if (startup.database === 'missing') throw new SqlError(invalidCatalogName, 'database "missing" does not exist');
+    this.startups.push(startup);
     this.#options.onOpen?.(startup, channel);
     if (startup.user === 'root') channel.parameterStatus('is_superuser', 'on');
     const session = new TestSession(this, startup, channel);
