@@ -3,17 +3,23 @@
  * bounded iterators and written through atomic batches with an explicit sync
  * flag. A Batch buffers writes and can be read through (an indexed batch, as
  * Pebble has): command evaluation runs several MVCC operations against one
- * batch and commits it as a single atomic write.
+ * batch and commits it as a single atomic write. Several batches can be
+ * committed in one LevelDB write (group commit of many ranges' Raft logs).
+ * A Snapshot is a consistent read-only view for reads that span several
+ * calls (exporting a range, recomputing stats) while writes go on.
  */
 import { ClassicLevel } from 'classic-level';
 import { assert } from '../assert.ts';
 import { compareKeys } from '../keys/index.ts';
-import { iteratorBatchEntries, iteratorChunkBytes } from './limits.ts';
+import { StorageError } from './errors.ts';
+import { engineCacheBytesDefault, engineWriteBufferBytesDefault, iteratorBatchEntries, iteratorChunkBytes } from './limits.ts';
 
 export type RawEntry = readonly [key: Buffer, value: Buffer];
 
 export interface IterateOptions {
+  /** Lower bound, inclusive. */
   readonly gte: Buffer;
+  /** Upper bound, exclusive. */
   readonly lt: Buffer;
   readonly reverse?: boolean;
   /** Stop after this many entries (0 or absent: no limit). */
@@ -52,21 +58,37 @@ export type ReadWriter = Reader & Writer;
 export interface EngineOptions {
   /** LevelDB block cache size in bytes. */
   readonly cacheBytes?: number;
+  /** LevelDB memtable size in bytes. */
   readonly writeBufferBytes?: number;
 }
 
+/** The store could not be opened (missing permissions, held by another process, corrupt manifest…). */
+export class EngineOpenError extends StorageError {
+  constructor(readonly path: string, override readonly cause: unknown) {
+    super(`cannot open store at ${path}: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
+}
+
+type Db = ClassicLevel<Buffer, Buffer>;
+type DbSnapshot = ReturnType<Db['snapshot']>;
+
 export class Engine implements Reader {
-  private constructor(readonly db: ClassicLevel<Buffer, Buffer>, readonly path: string) {}
+  private constructor(readonly db: Db, readonly path: string) {}
 
   /** Opens (creating if missing) the store at `path`. */
   static async open(path: string, options: EngineOptions = {}): Promise<Engine> {
     const db = new ClassicLevel<Buffer, Buffer>(path, {
       keyEncoding: 'buffer',
       valueEncoding: 'buffer',
-      cacheSize: options.cacheBytes ?? 64 * 1024 * 1024,
-      writeBufferSize: options.writeBufferBytes ?? 16 * 1024 * 1024,
+      cacheSize: options.cacheBytes ?? engineCacheBytesDefault,
+      writeBufferSize: options.writeBufferBytes ?? engineWriteBufferBytesDefault,
     });
-    await db.open();
+    try {
+      await db.open();
+    } catch (error) {
+      // classic-level wraps LevelDB's reason (e.g. the LOCK file held by another process) in `cause`.
+      throw new EngineOpenError(path, (error as { cause?: unknown }).cause ?? error);
+    }
     return new Engine(db, path);
   }
 
@@ -87,7 +109,15 @@ export class Engine implements Reader {
   }
 
   iterateChunks(options: IterateOptions): AsyncGenerator<readonly RawEntry[]> {
-    return iterateLevel(this.db, options);
+    return iterateLevel(this.db, options, undefined);
+  }
+
+  /**
+   * A consistent view of the store as of now: later writes are invisible to
+   * it. Close it when done (an open snapshot holds back LevelDB's compactions).
+   */
+  snapshot(): Snapshot {
+    return new Snapshot(this.db, this.db.snapshot());
   }
 
   /** A new empty batch reading through to this engine. */
@@ -95,7 +125,16 @@ export class Engine implements Reader {
     return new Batch(this);
   }
 
-  /** Applies several batches in one atomic LevelDB write (group commit). */
+  /** LevelDB's estimate of the disk bytes of keys in [gte, lt) (compressed, flushed data only). */
+  approximateBytes(gte: Buffer, lt: Buffer): Promise<number> {
+    return this.db.approximateSize(gte, lt);
+  }
+
+  /**
+   * Applies several batches in one atomic LevelDB write (group commit): the
+   * multi-Raft scheduler persists many ranges' log appends with one fsync.
+   * Later batches win where batches write the same key.
+   */
   async commitBatches(batches: readonly Batch[], options: { sync: boolean }): Promise<void> {
     // A chained batch hands each operation straight to the native batch,
     // skipping the per-operation normalisation of the array form.
@@ -104,12 +143,38 @@ export class Engine implements Reader {
       assert(batch.engine === this, 'batch belongs to another engine');
       batch.writeTo(chained);
     }
-    if (chained.length === 0) {
-      await chained.close();
-      return;
-    }
-    await chained.write({ sync: options.sync });
+    if (chained.length === 0) await chained.close();
+    else await chained.write({ sync: options.sync });
     for (const batch of batches) batch.markCommitted();
+  }
+}
+
+/** A read-only, point-in-time view of an engine. */
+export class Snapshot implements Reader {
+  #closed = false;
+
+  constructor(private readonly db: Db, private readonly snapshot: DbSnapshot) {}
+
+  get(key: Buffer): Promise<Buffer | undefined> {
+    return this.db.get(key, { snapshot: this.snapshot });
+  }
+
+  getSync(key: Buffer): Buffer | undefined {
+    return this.db.getSync(key, { snapshot: this.snapshot });
+  }
+
+  iterate(options: IterateOptions): AsyncGenerator<RawEntry> {
+    return flatten(this.iterateChunks(options));
+  }
+
+  iterateChunks(options: IterateOptions): AsyncGenerator<readonly RawEntry[]> {
+    assert(!this.#closed, 'read from a closed snapshot');
+    return iterateLevel(this.db, options, this.snapshot);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.snapshot.close();
   }
 }
 
@@ -129,11 +194,12 @@ async function* flatten(chunks: AsyncGenerator<readonly RawEntry[]>): AsyncGener
  * keep a long scan from paying many hops. The key bounds already stop short
  * reads; a caller that needs only a few entries says so with firstChunkEntries.
  */
-async function* iterateLevel(db: ClassicLevel<Buffer, Buffer>, options: IterateOptions): AsyncGenerator<readonly RawEntry[]> {
+async function* iterateLevel(db: Db, options: IterateOptions, snapshot: DbSnapshot | undefined): AsyncGenerator<readonly RawEntry[]> {
   if (compareKeys(options.gte, options.lt) >= 0) return;
   const limit = options.limit && options.limit > 0 ? options.limit : -1;
   const iterator = db.iterator({
     gte: options.gte, lt: options.lt, reverse: options.reverse ?? false, limit, highWaterMarkBytes: iteratorChunkBytes,
+    ...(snapshot ? { snapshot } : {}),
   });
   try {
     let step = Math.min(options.firstChunkEntries || iteratorBatchEntries, iteratorBatchEntries);
@@ -153,17 +219,39 @@ interface PendingWrite {
   readonly value: Buffer | null;
 }
 
+function comparePending(a: PendingWrite, b: PendingWrite): number {
+  return compareKeys(a.key, b.key);
+}
+
+/** The first index in sorted `writes` whose key is >= `key`. */
+function lowerBound(writes: readonly PendingWrite[], key: Buffer): number {
+  let lo = 0;
+  let hi = writes.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareKeys(writes[mid]!.key, key) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /**
  * Buffered writes over an engine. Reads see the batch's own writes merged over
- * the engine's contents. Not safe to commit twice.
+ * the engine's contents. Committed at most once.
+ *
+ * Writes are appended to a log (the hot path: evaluation writes far more than
+ * it reads back); the point-read index and the sorted view used by iterators
+ * are brought up to date lazily, from where they last stopped.
  */
 export class Batch implements ReadWriter {
-  /** Every write in order; the index over it is built only when the batch is read. */
   readonly #log: PendingWrite[] = [];
   readonly #index = new Map<string, PendingWrite>();
   #indexed = 0;
+  /** Latest write per key, in key order, covering #log[0, #sortedUpTo). */
+  #sorted: PendingWrite[] = [];
+  #sortedUpTo = 0;
   readonly #prefetched = new Map<string, Buffer | undefined>();
-  #sorted: PendingWrite[] | null = null;
+  readonly #onCommit: Array<() => void> = [];
   #committed = false;
   #bytes = 0;
 
@@ -191,10 +279,19 @@ export class Batch implements ReadWriter {
     this.#record({ key, value: null });
   }
 
+  /**
+   * Runs `fn` after the batch commits (never if it is dropped). In-memory
+   * state that mirrors the batch's writes (a Raft log's last index, caches)
+   * changes here, so it never runs ahead of what the store holds.
+   */
+  onCommit(fn: () => void): void {
+    assert(!this.#committed, 'commit hook on a committed batch');
+    this.#onCommit.push(fn);
+  }
+
   #record(write: PendingWrite): void {
     assert(!this.#committed, 'write to a committed batch');
     this.#log.push(write);
-    this.#sorted = null;
     this.#bytes += write.key.length + (write.value?.length ?? 0);
   }
 
@@ -202,10 +299,40 @@ export class Batch implements ReadWriter {
   #ensureIndex(): Map<string, PendingWrite> {
     for (; this.#indexed < this.#log.length; this.#indexed++) {
       const w = this.#log[this.#indexed]!;
-      this.#index.delete(w.key.toString('latin1'));
-      this.#index.set(w.key.toString('latin1'), w);
+      const id = w.key.toString('latin1');
+      // Delete first so the map's order is the order of each key's last write.
+      this.#index.delete(id);
+      this.#index.set(id, w);
     }
     return this.#index;
+  }
+
+  /** The latest write of every key, in key order; merges in writes made since the last call. */
+  #sortedView(): readonly PendingWrite[] {
+    if (this.#sortedUpTo === this.#log.length) return this.#sorted;
+    const fresh = new Map<string, PendingWrite>();
+    for (let i = this.#sortedUpTo; i < this.#log.length; i++) {
+      const w = this.#log[i]!;
+      fresh.set(w.key.toString('latin1'), w);
+    }
+    const added = [...fresh.values()].sort(comparePending);
+    const merged: PendingWrite[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < this.#sorted.length || j < added.length) {
+      const old = this.#sorted[i];
+      const next = added[j];
+      const order = !old ? 1 : !next ? -1 : comparePending(old, next);
+      if (order < 0) merged.push(this.#sorted[i++]!);
+      else {
+        // Equal keys: the newer write replaces the older.
+        if (order === 0) i++;
+        merged.push(added[j++]!);
+      }
+    }
+    this.#sorted = merged;
+    this.#sortedUpTo = this.#log.length;
+    return merged;
   }
 
   async get(key: Buffer): Promise<Buffer | undefined> {
@@ -259,6 +386,7 @@ export class Batch implements ReadWriter {
     if (chunk.length > 0) yield chunk;
   }
 
+  /** The engine's entries merged with this batch's writes (deletions hide entries). */
   async *iterate(options: IterateOptions): AsyncGenerator<RawEntry> {
     const pending = this.#pendingIn(options.gte, options.lt, options.reverse ?? false);
     const limit = options.limit && options.limit > 0 ? options.limit : Infinity;
@@ -297,18 +425,17 @@ export class Batch implements ReadWriter {
 
   #pendingIn(gte: Buffer, lt: Buffer, reverse: boolean): PendingWrite[] {
     if (this.#log.length === 0) return [];
-    if (!this.#sorted) this.#sorted = [...this.#ensureIndex().values()].sort((a, b) => compareKeys(a.key, b.key));
-    const out = this.#sorted.filter((w) => compareKeys(w.key, gte) >= 0 && compareKeys(w.key, lt) < 0);
+    const sorted = this.#sortedView();
+    const out = sorted.slice(lowerBound(sorted, gte), lowerBound(sorted, lt));
     return reverse ? out.reverse() : out;
   }
 
-  /** Commits the batch atomically. */
+  /** Commits the batch atomically; `sync` makes it durable before the promise settles. */
   async commit(options: { sync: boolean }): Promise<void> {
     await this.engine.commitBatches([this], options);
-    this.#committed = true;
   }
 
-  /** The buffered writes (null value: delete), e.g. to replicate an evaluated command. */
+  /** The buffered writes, one per key (null value: delete), e.g. to replicate an evaluated command. */
   writes(): Array<{ key: Buffer; value: Buffer | null }> {
     return [...this.#ensureIndex().values()].map((w) => ({ key: w.key, value: w.value }));
   }
@@ -323,7 +450,10 @@ export class Batch implements ReadWriter {
     }
   }
 
+  /** Marks the batch committed and runs its commit hooks (called by the engine after the write). */
   markCommitted(): void {
+    assert(!this.#committed, 'batch committed twice');
     this.#committed = true;
+    for (const fn of this.#onCommit.splice(0)) fn();
   }
 }

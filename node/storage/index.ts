@@ -13,7 +13,9 @@
  *
  * User keys are opaque ordered bytes; timestamps come from node/hlc.
  */
-export { Batch, Engine, type EngineOptions, type IterateOptions, type RawEntry, type Reader, type ReadWriter, type Writer } from './engine.ts';
+export {
+  Batch, Engine, EngineOpenError, Snapshot, type EngineOptions, type IterateOptions, type RawEntry, type Reader, type ReadWriter, type Writer,
+} from './engine.ts';
 export {
   ConditionFailedError, CorruptionError, IntentMismatchError, InvalidArgumentError, ReadWithinUncertaintyIntervalError,
   StorageError, WriteIntentError, WriteTooOldError, type IntentConflict,

@@ -19,6 +19,10 @@ export const snapshotChunkBytesDefault = 4 * MiB;
 export const intentHistoryEntriesMax = 10_000;
 /** Largest intent record (its value plus the history of the transaction's earlier writes to the key). */
 export const intentRecordBytesMax = 32 * MiB;
+/** LevelDB block cache per store, unless the store is opened with another. */
+export const engineCacheBytesDefault = 64 * MiB;
+/** LevelDB memtable per store: writes are buffered this much before a flush to a level-0 table. */
+export const engineWriteBufferBytesDefault = 16 * MiB;
 /** Entries fetched from LevelDB per iterator step. */
 export const iteratorBatchEntries = 1024;
 /**
