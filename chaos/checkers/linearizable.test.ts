@@ -23,6 +23,12 @@ describe('checkLinearizable register', () => {
     expect(checkLinearizable(registerModel, history([write(1, 1, [0, 10]), read(2, null, [11, 20])])).valid).toBe(false);
   });
 
+  it('checkLinearizable does not treat a write of the current value as read-only', () => {
+    // Valid: write 1, write 2, then the second write of 1 (touching write 2), then the read.
+    const h = history([write(1, 1, [0, 1]), write(2, 1, [0, 2]), write(3, 2, [2, 3]), read(4, 1, [4, 5])]);
+    expect(checkLinearizable(registerModel, h).valid).toBe(true);
+  });
+
   it('checkLinearizable flags a stale read and explains it', () => {
     const h = history([write(1, 1, [0, 10]), write(1, 2, [20, 30]), read(2, 1, [40, 50])]);
     const result = checkLinearizable(registerModel, h);

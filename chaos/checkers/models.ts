@@ -41,6 +41,13 @@ export interface Model<S, P> {
   equal(a: S, b: S): boolean;
   hash(state: S): number;
   /**
+   * True when the operation leaves every state it is legal in unchanged (a
+   * read). The search linearizes such operations as soon as they are legal,
+   * without branching. An operation that merely happens to leave the current
+   * state unchanged (writing the value already there) does not qualify.
+   */
+  readOnly?(op: P): boolean;
+  /**
    * Marks indeterminate operations that can be dropped without changing the
    * verdict (`keep[i] = false`); `determinate[i]` tells which ops completed ok.
    */
@@ -127,6 +134,7 @@ function registerModelOf(name: string, allowCas: boolean): RegisterModel {
     step: stepRegister,
     equal: (a, b) => a === b,
     hash: hashString,
+    readOnly: (op) => op.kind === 'read' || (op.kind === 'cas' && op.a === op.b),
     prune: pruneRegister,
     refute: refuteRegister,
     describeState: (state) => `the register holds ${state}`,

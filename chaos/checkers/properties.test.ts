@@ -102,7 +102,7 @@ describe('linearizability properties', () => {
       const expected = bruteLinearizable(pairOperations(h));
       expect(checkLinearizable(casRegisterModel, h).valid).toBe(expected);
       expect(checkLinearizable(casRegisterModel, h, { refute: false }).valid).toBe(expected);
-    }), { numRuns: 400 });
+    }), { numRuns: 1000 });
   });
 });
 

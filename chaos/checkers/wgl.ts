@@ -122,13 +122,15 @@ type Stuck<S> = Extract<SearchOutcome<S>, { verdict: 'not-linearizable' }>;
  * The search state. A configuration is (linearized set, model state); the
  * stack holds the choices that led to it, each with the state before it.
  *
- * One refinement over plain WGL: an operation that leaves the state as it is
- * (a read of the current value) and may take effect now is linearized at
- * once, as a forced move with no alternatives. Moving it earlier cannot hurt:
- * every operation that must precede it is already linearized, and the state
- * everything after it sees is unchanged. So when the search backtracks over a
- * forced move, the configuration before it is a dead end too. Without this a
- * register's reads multiply the orders tried for its concurrent writes.
+ * One refinement over plain WGL: a read-only operation (the model's
+ * `readOnly`: it changes no state it is legal in) that may take effect now is
+ * linearized at once, as a forced move with no alternatives. Moving it
+ * earlier in any linearization cannot hurt: every operation that must precede
+ * it is already linearized, and no state anything else sees changes. So when
+ * the search backtracks over a forced move, the configuration before it is a
+ * dead end too. Without this a register's reads multiply the orders tried
+ * for its concurrent writes. (A write of the value already there is not
+ * read-only: placed later, it would change the state.)
  */
 class Search<S, P> {
   readonly #linearized: LinearizedSet;
@@ -188,11 +190,13 @@ class Search<S, P> {
   }
 
   /** Linearizes the call at `entry` if the model allows it and the configuration is new. */
-  #tryLinearize(entry: number, onlyNoOp: boolean): boolean | 'seen' {
+  #tryLinearize(entry: number, forced: boolean): boolean | 'seen' {
     const op = this.list.op[entry]!;
-    const next = this.model.step(this.#state, this.input.ops[op]!);
+    const prepared = this.input.ops[op]!;
+    if (forced && !this.model.readOnly?.(prepared)) return false;
+    const next = this.model.step(this.#state, prepared);
     if (next === undefined) return false;
-    if (onlyNoOp && !this.model.equal(next, this.#state)) return false;
+    assert(!forced || this.model.equal(next, this.#state), 'a read-only operation changed the state');
     const linearized = this.#linearized;
     linearized.add(op);
     const key = (linearized.hash ^ Math.imul(this.model.hash(next), 0x9e3779b1)) >>> 0;
@@ -206,13 +210,13 @@ class Search<S, P> {
     bucket.push({ set: linearized.snapshot(), state: next });
     this.#stackEntries.push(entry);
     this.#stackStates.push(this.#state);
-    this.#stackForced.push(onlyNoOp);
+    this.#stackForced.push(forced);
     this.#state = next;
     lift(this.list, entry);
     return true;
   }
 
-  /** Takes a state-preserving operation that may take effect now, if there is one. */
+  /** Takes a read-only operation that may take effect now, if there is one. */
   #forceNoOp(): 'taken' | 'dead-end' | 'none' {
     const { list } = this;
     for (let e = list.next[0]!; e !== 0 && list.match[e] !== 0; e = list.next[e]!) {
