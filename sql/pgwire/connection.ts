@@ -82,6 +82,7 @@ export class PgConnection {
   #session: EngineSession | null = null;
   #sessionClosed = false;
   #socketClosed = false;
+  #admitted = false;
   #processId = 0;
   #secretKey: Buffer = Buffer.alloc(4);
   #skipTillSync = false;
@@ -115,7 +116,9 @@ export class PgConnection {
   }
 
   /** True once past the StartupMessage and counted as a session. */
-  admitted = false;
+  get admitted(): boolean {
+    return this.#admitted;
+  }
 
   #listen(socket: Socket): void {
     socket.on('data', this.#onData);
@@ -247,7 +250,7 @@ export class PgConnection {
     if (!this.#host.admit(this)) {
       throw new SqlError(tooManyConnections, 'sorry, too many clients already', { severity: 'FATAL' });
     }
-    this.admitted = true;
+    this.#admitted = true;
     if (packet.minorVersion > 0 || packet.protocolOptions.length > 0) {
       writeNegotiateProtocolVersion(this.#out, protocolVersion30, packet.protocolOptions);
     }
@@ -418,6 +421,7 @@ export class PgConnection {
     this.#output.reset('simple');
     try {
       await session.query(sql, this.#output);
+      assert(!this.#output.resultOpen, 'each statement of a simple query ends with complete or emptyQuery');
     } catch (error) {
       this.#writeError(error);
     }
@@ -530,7 +534,8 @@ export class PgConnection {
     return {
       writer: this.#out,
       flush: () => this.#flush(),
-      backlogged: () => this.#socket.writableLength > outputBufferedBytesHigh,
+      // A closed connection counts as backed up, so an engine that awaits drained() learns of it (08006).
+      backlogged: () => this.#phase === 'closed' || this.#socket.writableLength > outputBufferedBytesHigh,
       drained: () => this.drained(),
       copyInData: () => this.#copyInData(),
     };

@@ -45,6 +45,7 @@ export {
 } from './copy.ts';
 export * from './codecs/oids.ts';
 export type { Codec } from './codecs/codec.ts';
+export type { BufferWriter } from './writer.ts';
 export {
   arrayOidOf, binaryFormat, codecFor, elementOidOf, formatBinary, formatText, parseBinary, parseText,
   registeredCodecs, textFormat, typeSizeOf, type FormatCode,

@@ -32,7 +32,7 @@ export class ConnectionOutput implements StatementOutput {
   /** Extended mode: the statement has ended (complete/suspended/empty). */
   #ended = false;
   #copyOut = false;
-  #copyIn = false;
+  #open = false;
 
   constructor(sink: OutputSink) {
     this.#sink = sink;
@@ -44,7 +44,7 @@ export class ConnectionOutput implements StatementOutput {
     this.#shape = null;
     this.#ended = false;
     this.#copyOut = false;
-    this.#copyIn = false;
+    this.#open = false;
   }
 
   /** Extended mode: whether the engine ended the Execute as the contract asks. */
@@ -52,9 +52,9 @@ export class ConnectionOutput implements StatementOutput {
     return this.#ended;
   }
 
-  /** Whether the statement opened COPY FROM STDIN (so leftover copy messages may follow). */
-  get copyInStarted(): boolean {
-    return this.#copyIn;
+  /** A result was begun (rows or COPY) and not yet ended. */
+  get resultOpen(): boolean {
+    return this.#open;
   }
 
   #checkOpen(): void {
@@ -65,6 +65,7 @@ export class ConnectionOutput implements StatementOutput {
     this.#checkOpen();
     const compiled = compileShape(shape);
     this.#shape = compiled;
+    this.#open = true;
     if (this.#mode === 'simple') this.#sink.writer.bytes(compiled.rowDescription);
   }
 
@@ -105,12 +106,13 @@ export class ConnectionOutput implements StatementOutput {
   #end(): void {
     this.#shape = null;
     this.#copyOut = false;
+    this.#open = false;
     if (this.#mode === 'extended') this.#ended = true;
   }
 
   copyIn(format: CopyFormat): AsyncIterable<Buffer> {
     this.#checkOpen();
-    this.#copyIn = true;
+    this.#open = true;
     writeCopyResponse(this.#sink.writer, 'G', format);
     this.#sink.flush();
     return this.#sink.copyInData();
@@ -121,6 +123,7 @@ export class ConnectionOutput implements StatementOutput {
     const sink = this.#sink;
     writeCopyResponse(sink.writer, 'H', format);
     this.#copyOut = true;
+    this.#open = true;
     return {
       write(data) {
         writeCopyData(sink.writer, data);
