@@ -37,6 +37,11 @@ export class RaftLog {
     return this.unstable.maybeLastIndex() ?? this.storage.lastIndex();
   }
 
+  /** The last index known to be persisted: everything before the unstable tail. */
+  stableLastIndex(): LogIndex {
+    return Math.min(this.lastIndex(), this.unstable.offset - 1);
+  }
+
   lastTerm(): Term {
     const t = this.term(this.lastIndex());
     assert(t !== undefined, 'the last entry must have a term');

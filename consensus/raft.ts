@@ -12,13 +12,14 @@
  */
 import { assert } from './assert.ts';
 import type { RaftConfig } from './config.ts';
-import { applyConfChange, decodeConfChange, encodeConfChange, enterJointRequested, leaveJointRequested } from './confchange.ts';
+import { applyConfChange, decodeConfChange, encodeConfChange, leaveJoint, leaveJointRequested } from './confchange.ts';
 import { payloadSize } from './entry-size.ts';
 import { ConfChangeError, ProposalDroppedError, SnapshotTemporarilyUnavailableError } from './errors.ts';
 import { readIndexPendingMax } from './limits.ts';
 import { RaftLog } from './log.ts';
 import { message } from './message.ts';
 import type { Progress } from './progress.ts';
+import { quorumSize } from './quorum.ts';
 import { ReadOnly } from './read-only.ts';
 import {
   configFromConfState, confStateOf, isJoint, isMember, isVoter, ProgressTracker, voterIds, type TrackerConfig,
@@ -89,6 +90,8 @@ export class Raft {
    * for an election timeout, as if it had just heard from a leader.
    */
   #restartFence: boolean;
+  /** A timeoutNow arrived while a conf change waited to be applied: campaign once it is. */
+  #campaignAfterApply = false;
 
   constructor(readonly config: RaftConfig, storage: RaftStorage, private readonly rng: Rng) {
     this.id = config.id;
@@ -153,8 +156,9 @@ export class Raft {
     this.leadTransferee = 0;
     this.tracker.resetVotes();
     this.tracker.resetProgress(this.log.lastIndex() + 1);
+    // Our own log counts toward a quorum only as far as it is persisted.
     const self = this.tracker.progress.get(this.id);
-    if (self) self.match = this.log.lastIndex();
+    if (self) self.match = this.log.stableLastIndex();
     this.pendingConfIndex = 0;
     this.uncommittedSize = 0;
     this.readOnly.reset();
@@ -162,6 +166,7 @@ export class Raft {
     this.appendsPending = false;
     this.leaseRevoked = false;
     this.quiesced = false;
+    this.#campaignAfterApply = false;
   }
 
   becomeFollower(term: Term, lead: ReplicaId): void {
@@ -456,8 +461,11 @@ export class Raft {
         // Meant for a leader we no longer are: the requester retries.
         return;
       case 'timeoutNow':
-        // The leader asks us to take over: campaign now, skipping PreVote.
-        this.hup('transfer');
+        // The leader asks us to take over: campaign now, skipping PreVote;
+        // if a committed conf change is still to be applied (a leader that
+        // removed itself hands over right away), once it is.
+        if (this.#hasUnappliedConfChange()) this.#campaignAfterApply = true;
+        else this.hup('transfer');
         return;
       case 'readIndex':
         // Meant for a leader we no longer are: the requester retries.
@@ -747,12 +755,29 @@ export class Raft {
       const joint = isJoint(this.tracker.config);
       if (joint && !leaveJointRequested(change)) return false;
       if (!joint && leaveJointRequested(change)) return false;
-      applyConfChange(this.tracker.config, change);
-      return true;
+      const next = applyConfChange(this.tracker.config, change);
+      const final = isJoint(next) ? leaveJoint(next) : next;
+      return isVoter(final, this.id) || this.#canLeaveVoters();
     } catch (error) {
       if (error instanceof ConfChangeError) return false;
       throw error;
     }
+  }
+
+  /**
+   * Whether this leader may stop being a voter: the other voters of each
+   * half of the current configuration it belongs to must form a quorum of
+   * that half without it. Replicas that have not yet applied the change
+   * still count this leader as a voter; if they needed its vote, and it
+   * holds entries they lack, no one could ever be elected (a two-voter group
+   * removing its leader). Transfer leadership first in that case.
+   */
+  #canLeaveVoters(): boolean {
+    const c = this.tracker.config;
+    for (const half of [c.voters, c.votersOutgoing]) {
+      if (half.includes(this.id) && half.length - 1 < quorumSize(half.length)) return false;
+    }
+    return true;
   }
 
   /**
@@ -773,11 +798,30 @@ export class Raft {
       last++;
     }
     this.log.append(entries);
-    this.tracker.progress.get(this.id)?.maybeUpdate(last);
-    // A single voter commits at once.
-    this.#maybeCommit();
+    // The leader's own copy counts once persisted (persisted()), so a
+    // commit index sent early never covers entries nobody has on disk.
     this.appendsPending = true;
     return true;
+  }
+
+  /** The caller applied entries (RawNode.advance): a transfer campaign waiting for that may start. */
+  applied(): void {
+    if (!this.#campaignAfterApply || this.#hasUnappliedConfChange()) return;
+    this.#campaignAfterApply = false;
+    if (this.role === 'follower') this.hup('transfer');
+  }
+
+  /**
+   * The caller persisted the log up to `index` (RawNode.advance). The
+   * leader's own acknowledgement: with it, entries may commit (a single
+   * voter commits only here). Counting the leader's copy before it is on
+   * disk would let a commit index travel in appends sent before the write
+   * (thesis §10.2.1) while a crash could still lose the entry.
+   */
+  persisted(): void {
+    if (this.role !== 'leader') return;
+    const self = this.tracker.progress.get(this.id);
+    if (self && self.maybeUpdate(this.log.stableLastIndex())) this.#maybeCommit();
   }
 
   /** Committed entries were handed out: they no longer count against the uncommitted budget. */
@@ -876,6 +920,7 @@ export class Raft {
    * this leader sent timeoutNow (the target campaigns without waiting).
    */
   leaseValid(): boolean {
+    if (this.config.readOnlyOption !== 'leaseBased') return false;
     if (this.role !== 'leader' || this.quiesced || this.leaseRevoked) return false;
     if (!this.#committedEntryInCurrentTerm()) return false;
     const start = this.tracker.quorumHeartbeatTick(this.id, this.ticks);
@@ -988,7 +1033,9 @@ export class Raft {
     }
     if (this.role !== 'leader') return;
     if (!isVoter(next, this.id)) {
-      // Removed (or demoted): it led until the change applied; now it steps down.
+      // Removed (or demoted): it led until the change applied; now it hands
+      // over to a caught-up voter, if there is one, and steps down.
+      this.#handOff(next);
       this.becomeFollower(this.term, 0);
       return;
     }
@@ -998,15 +1045,39 @@ export class Raft {
     this.appendsPending = true;
   }
 
+  /** Sends timeoutNow to the voter of `config` with the longest log, if it holds all of ours. */
+  #handOff(config: TrackerConfig): void {
+    const best = this.#mostCaughtUp(voterIds(config));
+    if (best !== undefined && best.match === this.log.lastIndex()) this.#sendTimeoutNow(best.id);
+  }
+
+  /** The member of `candidates` (other than this leader) with the highest match. */
+  #mostCaughtUp(candidates: readonly ReplicaId[]): { id: ReplicaId; match: LogIndex } | undefined {
+    let best: { id: ReplicaId; match: LogIndex } | undefined;
+    for (const id of candidates) {
+      const pr = this.tracker.progress.get(id);
+      if (id !== this.id && pr && (best === undefined || pr.match > best.match)) best = { id, match: pr.match };
+    }
+    return best;
+  }
+
   /**
    * Leader: once the entry that entered an auto-leave joint configuration is
    * applied, proposes leaving it. It bypasses the checks on proposals (a
    * transfer in progress, the uncommitted budget): leaving must not starve.
+   * A leader that would not be a voter afterwards and may not leave the
+   * voters (#canLeaveVoters) hands leadership to an incoming voter instead,
+   * which then leaves the joint configuration.
    */
   maybeAutoLeave(): void {
     const c = this.tracker.config;
     if (this.role !== 'leader' || !c.autoLeave || !isJoint(c)) return;
     if (this.log.applied < this.pendingConfIndex) return;
+    if (!c.voters.includes(this.id) && !this.#canLeaveVoters()) {
+      const best = this.#mostCaughtUp(c.voters);
+      if (this.leadTransferee === 0 && best !== undefined) this.transferLeader(best.id);
+      return;
+    }
     const data = encodeConfChange({ changes: [], transition: 'auto' });
     this.#appendEntries([{ term: this.term, index: this.log.lastIndex() + 1, type: 'confChange', data }], true);
     this.pendingConfIndex = this.log.lastIndex();

@@ -283,7 +283,11 @@ export class RawNode {
     const lastCommitted = rd.committedEntries[rd.committedEntries.length - 1];
     if (lastCommitted && lastCommitted.index > log.applied) log.appliedTo(lastCommitted.index);
     const lastEntry = rd.entries[rd.entries.length - 1];
-    if (lastEntry) log.stableTo(lastEntry.index, lastEntry.term);
+    if (lastEntry) {
+      log.stableTo(lastEntry.index, lastEntry.term);
+      this.#raft.persisted();
+    }
+    this.#raft.applied();
     this.#raft.maybeAutoLeave();
   }
 
