@@ -16,6 +16,7 @@ import {
   type CheckResult, type HistoryEvent,
 } from './index.ts';
 
+/** Exit codes of the command line. */
 export const exitValid = 0;
 export const exitInvalid = 1;
 export const exitUsage = 2;
@@ -28,6 +29,7 @@ const usage = `usage: check.ts --checker <linearizable|list-append|bank|set|mono
   monotonic:     [--realtime]
 `;
 
+/** What the command line prints and exits with. */
 export interface CliOutcome {
   readonly code: number;
   readonly stdout: string;

@@ -28,6 +28,7 @@ export interface SetSnapshot {
   readonly words: Uint32Array;
 }
 
+/** The linearized operations of a search, as a bitset over operation numbers. */
 export class LinearizedSet {
   readonly #words: Uint32Array;
   readonly #codes: Uint32Array;

@@ -31,6 +31,7 @@ export function pickKind(kinds: number, allowed: number): number {
   return both & -both;
 }
 
+/** Dependencies between transactions numbered 0..size-1. */
 export class DependencyGraph {
   readonly #out: Array<Map<number, number>>;
 

@@ -102,7 +102,7 @@ describe('checkListAppend anomalies', () => {
     const result = checkListAppend(history(ops));
     expect(result.anomalies.map((x) => x.kind)).toEqual(['G2']);
     const g2 = result.anomalies[0]!;
-    expect(g2.description).toMatch(/^G2 \(write skew/);
+    expect(g2.description).toMatch(/^G2 \(a cycle with two or more anti-dependencies, as in write skew\)/);
     expect(g2.description).toMatch(/T\d+ read key "x" as \[\], missing 1, which T\d+ appended next/);
     expect(g2.description).toMatch(/T\d+ read key "y" as \[\], missing 1, which T\d+ appended next/);
     expect(g2.cycle).toHaveLength(2);

@@ -14,15 +14,14 @@
  */
 import type { HistoryEvent } from '../history/event.ts';
 import { opRef, pairOperations } from '../history/operation.ts';
-import { classifyComponent } from './cycles.ts';
+import { classifyComponent, type CycleClass, type FoundCycle } from './cycles.ts';
 import { kindName, po, rt } from './graph.ts';
 import {
   checkAppendOrder, checkElements, checkIncompatibleOrders, checkInternal, checkIntermediateReads, checkLostUpdates, versionOrders,
 } from './list-append-direct.ts';
 import { inferDependencies, type Dependencies } from './list-append-deps.ts';
 import { collectReads, compileTxns, indexAppends, type Txn } from './list-append-txns.ts';
-import { AnomalyCollector, type CheckResult } from './result.ts';
-import type { FoundCycle } from './cycles.ts';
+import { AnomalyCollector, type Anomaly, type CheckResult } from './result.ts';
 
 export interface ListAppendOptions {
   /** Add realtime edges: check strict serializability rather than serializability. */
@@ -33,12 +32,12 @@ export interface ListAppendOptions {
   readonly cycleSearchVisitsMax?: number;
 }
 
-const classMeaning: Readonly<Record<string, string>> = {
+const classMeaning: Readonly<Record<CycleClass, string>> = {
   'G0': 'write cycle',
   'G1c': 'circular information flow',
-  'G-single': 'read skew: a cycle with exactly one anti-dependency',
-  'G2': 'write skew: a cycle with two or more anti-dependencies',
-  'cycle': 'dependency cycle',
+  'G-single': 'a cycle with exactly one anti-dependency, as in read skew or a lost update',
+  'G2': 'a cycle with two or more anti-dependencies, as in write skew',
+  'cycle': 'a dependency cycle, not classified within the search budget',
 };
 
 /** Checks a list-append history for the anomalies above. */
@@ -74,7 +73,7 @@ export function checkListAppend(history: readonly HistoryEvent[], options: ListA
   });
 }
 
-function cycleAnomaly(txns: readonly Txn[], deps: Dependencies, cycle: FoundCycle) {
+function cycleAnomaly(txns: readonly Txn[], deps: Dependencies, cycle: FoundCycle): Anomaly {
   const steps = cycle.edges.map((e) => ({
     from: txns[e.from]!.op.index, to: txns[e.to]!.op.index, kind: kindName(e.kind), explanation: deps.explain(e.from, e.to, e.kind),
   }));

@@ -26,6 +26,7 @@ import type { Operation } from '../history/operation.ts';
 import { canonical, hashString } from './canonical.ts';
 import { refuteRegister, type Refutation, type Timing } from './register-refute.ts';
 
+/** A sequential specification: states S, compiled operations P. */
 export interface Model<S, P> {
   readonly name: string;
   /**

@@ -22,6 +22,7 @@ export interface CycleStep {
   readonly explanation: string;
 }
 
+/** One thing a checker found wrong, with the operations that show it. */
 export interface Anomaly {
   /** Short name: 'nonlinearizable', 'G1a', 'G-single', 'lost', 'wrong-total', … */
   readonly kind: string;
@@ -37,6 +38,7 @@ export interface Anomaly {
   readonly prefix?: { readonly length: number; readonly ops: readonly OpRef[] };
 }
 
+/** What every checker returns. */
 export interface CheckResult {
   readonly valid: Validity;
   readonly anomalies: readonly Anomaly[];

@@ -30,6 +30,7 @@ export type CompletionType = Exclude<EventType, 'invoke'>;
 /** A client process (integer) or a named non-client actor such as `'nemesis'`. */
 export type Process = number | string;
 
+/** One line of a history. */
 export interface HistoryEvent {
   readonly type: EventType;
   readonly process: Process;

@@ -55,6 +55,7 @@ export class PendingOperation {
   }
 }
 
+/** Records one history; one recorder per run, shared by every client process. */
 export class HistoryRecorder {
   readonly #clock: Clock;
   readonly #sink: HistorySink | undefined;
