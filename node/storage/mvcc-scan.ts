@@ -86,6 +86,8 @@ class ForwardScanner {
       for (const [rawKey, rawValue] of entries) {
         if (this.#sameKey(rawKey)) {
           if (this.#searching) this.#version(rawKey, rawValue, this.#prefixBytes);
+          // A skipped version is not decoded, but a malformed key is still caught.
+          else if (rawKey.length !== this.#prefixBytes + 12) this.#version(rawKey, rawValue, this.#prefixBytes);
           continue;
         }
         const prefixBytes = escapedPrefixBytes(rawKey);

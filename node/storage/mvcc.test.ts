@@ -11,7 +11,7 @@ import {
   mvccPut, mvccPutMany, mvccResolveIntent, mvccResolveIntentRange, mvccScan,
 } from './mvcc.ts';
 import { decodeMvccKey, intentKey, versionKey } from './mvcc-key.ts';
-import { decodeIntent, decodeVersionValue, encodeVersionValue, type TxnMeta } from './mvcc-value.ts';
+import { decodeIntent, decodeVersionValue, encodeIntent, encodeVersionValue, type TxnMeta } from './mvcc-value.ts';
 import { emptyStats, type MvccStats } from './stats.ts';
 import { withEngine } from './test-util.test-helper.ts';
 
@@ -19,6 +19,7 @@ const k = (s: string) => Buffer.from(s);
 const v = (s: string) => Buffer.from(s);
 const ts = (wall: number, logical = 0) => timestamp(wall, logical);
 const all = { key: Buffer.from([0x00]), endKey: Buffer.from([0xfe]) };
+const encodeInt = (n: bigint) => { const b = Buffer.alloc(8); b.writeBigInt64BE(n); return b; };
 
 function txn(id: number, writeTs: Timestamp, extra: Partial<TxnMeta> = {}): TxnMeta {
   return { id: Buffer.alloc(16, id), epoch: 0, writeTimestamp: writeTs, sequence: 1, priority: 1, ...extra };
@@ -303,6 +304,45 @@ describe('bad input', () => {
     }
     await engine.db.put(intentKey(k('b')), Buffer.from([2, 0, 0, 0, 0]));
     await expect(mvccGet(engine, k('b'), ts(2))).rejects.toBeInstanceOf(CorruptionError);
+  }));
+
+  it('rejects oversized values and bad integers on every write path', () => withEngine(async (engine) => {
+    const stats = emptyStats();
+    const batch = engine.newBatch();
+    const big = Buffer.alloc(mvccValueBytesMax + 1);
+    await expect(mvccConditionalPut(batch, stats, k('a'), ts(1), big, null)).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(mvccPutMany(batch, stats, ts(1), [{ key: k('a'), value: v('ok') }, { key: k('b'), value: big }])).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(mvccPut(batch, stats, Buffer.from([0xff, 0xff, 0x00]), ts(1), v('x'))).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(mvccScan(engine, { key: k('b'), endKey: k('a') }, ts(1))).rejects.toBeInstanceOf(InvalidArgumentError);
+    await mvccPut(batch, stats, k('n'), ts(1), encodeInt(0x7fff_ffff_ffff_ffffn));
+    await expect(mvccIncrement(batch, stats, k('n'), ts(2), 1n)).rejects.toThrow(/overflow/);
+    // Nothing was written by the failed calls.
+    expect(batch.count).toBe(1);
+  }));
+
+  it('reports corrupt records met by scans, GC and clearing instead of skipping them', () => withEngine(async (engine) => {
+    const stats = emptyStats();
+    for (const key of ['a', 'b', 'c']) await put(engine, stats, key, ts(1), key);
+    // A record under "b" whose key has a 3-byte suffix (neither a slot nor a version).
+    await engine.db.put(Buffer.concat([intentKey(k('b')), Buffer.from([1, 2, 3])]), encodeVersionValue(v('junk')));
+    for (const reverse of [false, true]) {
+      await expect(mvccScan(engine, all, ts(5), { reverse })).rejects.toBeInstanceOf(CorruptionError);
+    }
+    await expect(computeStats(engine, all)).rejects.toBeInstanceOf(CorruptionError);
+    await expect(mvccGarbageCollect(engine.newBatch(), emptyStats(), all, ts(2))).rejects.toBeInstanceOf(CorruptionError);
+    await expect(clearSpan(engine.newBatch(), emptyStats(), all)).rejects.toBeInstanceOf(CorruptionError);
+    // Reads that do not touch the bad record still work.
+    expect((await mvccScan(engine, { key: k('c'), endKey: k('d') }, ts(5))).rows).toHaveLength(1);
+    // An escaped key without its sentinel, and a corrupt intent, met by a scan.
+    await engine.db.put(Buffer.from('d\x00\x07'), encodeVersionValue(v('x')));
+    await expect(mvccScan(engine, { key: k('d'), endKey: k('e') }, ts(5))).rejects.toBeInstanceOf(CorruptionError);
+    const intent = encodeIntent({ txn: txn(1, ts(3)), history: [{ sequence: 1, value: v('i') }] });
+    intent[intent.length - 1]! ^= 0x01;
+    await engine.db.put(intentKey(k('e')), intent);
+    for (const reverse of [false, true]) {
+      await expect(mvccScan(engine, { key: k('e'), endKey: k('f') }, ts(5), { reverse })).rejects.toThrow(/checksum/);
+    }
+    await expect(mvccGet(engine, k('e'), ts(5))).rejects.toBeInstanceOf(CorruptionError);
   }));
 });
 

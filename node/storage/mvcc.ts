@@ -90,7 +90,7 @@ function settle(seen: Visible): Promise<GetResult> {
 }
 
 /** Reads the visible values of every key in [span.key, span.endKey) at `ts`. */
-export function mvccScan(reader: Reader, span: MvccSpan, ts: Timestamp, options: ScanOptions = {}): Promise<ScanResult> {
+export async function mvccScan(reader: Reader, span: MvccSpan, ts: Timestamp, options: ScanOptions = {}): Promise<ScanResult> {
   checkSpan(span);
   return scanSpan(reader, span, ts, options);
 }
