@@ -29,7 +29,7 @@ import { parseFrontendMessage, type FrontendMessage } from './frontend.ts';
 import { inputBacklogBytesMax, terminateGraceMs, outputBufferedBytesHigh, outputBytesRetainedMax, outputFlushBytes, startupNegotiationsMax } from './limits.ts';
 import type { ResolvedOptions } from './options.ts';
 import { ConnectionOutput, type OutputSink } from './output.ts';
-import { compileShape } from './rows.ts';
+import { compileShape, textRowShape } from './rows.ts';
 import {
   adminShutdown, connectionFailure, featureNotSupported, idleSessionTimeout, internalError,
   invalidAuthorizationSpecification, protocolViolation, queryCanceled, tooManyConnections,
@@ -93,7 +93,6 @@ export class PgConnection {
   #idleTimer: unknown = null;
   /** ParameterStatus values the engine reported before the startup reply was written. */
   #pendingParameters: Map<string, string> | null = new Map();
-  readonly #describeShapes = new WeakMap<StatementDescription, RowShape>();
 
   constructor(socket: Socket, host: ConnectionHost) {
     this.#host = host;
@@ -128,6 +127,8 @@ export class PgConnection {
   }
 
   #onData = (chunk: Buffer): void => {
+    // After a FATAL or Terminate nothing more is read; what a client still sends is dropped, not buffered.
+    if (this.#phase === 'closed') return;
     this.#clearIdleTimer();
     this.#framer.push(chunk);
     const waiter = this.#dataWaiter;
@@ -452,12 +453,7 @@ export class PgConnection {
       return;
     }
     // Formats are not known before Bind: RowDescription of a statement says text (0) for all.
-    let shape = this.#describeShapes.get(description);
-    if (shape === undefined) {
-      shape = { columns, formats: columns.map(() => 0 as const) };
-      this.#describeShapes.set(description, shape);
-    }
-    this.#out.bytes(compileShape(shape).rowDescription);
+    this.#out.bytes(compileShape(textRowShape(columns)).rowDescription);
   }
 
   #writeRowDescription(shape: RowShape | null): void {

@@ -121,6 +121,7 @@ export interface ResultColumn {
  * each. Build one per statement or portal and reuse it for every execution:
  * pgwire caches the encoded RowDescription and the per-column encoders on
  * the object, so a fresh shape per execution costs a recompilation.
+ * `textRowShape(columns)` gives the cached all-text shape simple queries use.
  */
 export interface RowShape {
   readonly columns: readonly ResultColumn[];
@@ -157,8 +158,10 @@ export interface BindRequest {
   readonly resultFormats: readonly FormatCode[];
   /**
    * Decodes the parameters for the statement's parameter types with pgwire's
-   * codecs. Throws `SqlError` 08P01 when the counts disagree, 22P02/22P03
-   * (and range errors) on bad values.
+   * codecs (value shapes as in codecs/codec.ts; a type without a codec, or
+   * 0, gives the text as a string or the binary value as bytes). Throws
+   * `SqlError` 08P01 when the counts disagree, 22P02/22P03 (and range
+   * errors) on bad values.
    */
   decodeParams(paramTypes: readonly Oid[]): unknown[];
   /** The result format of each of `columnCount` columns; throws 08P01 when the count disagrees. */
@@ -264,8 +267,9 @@ export interface EngineSession {
 
   /**
    * A CancelRequest for this session arrived (from another connection, at
-   * any time): make the running statement, if any, fail with 57014
-   * (`queryCanceled`). Must not throw.
+   * any time), or the client went away mid-statement: make the running
+   * statement, if any, fail with 57014 (`queryCanceled`); when nothing runs,
+   * ignore it (as PostgreSQL does). Must not throw.
    */
   cancel(): void;
   /** The connection ended (Terminate, disconnect, shutdown): roll back, release everything. Called once, last. */

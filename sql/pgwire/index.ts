@@ -31,6 +31,7 @@ export type {
   PrepareRequest, ResultColumn, RowShape, SessionFactory, SessionStartup, StatementDescription, StatementOutput,
   TransactionStatus,
 } from './engine.ts';
+export { textRowShape } from './rows.ts';
 export { SqlError, type ErrorFields, type ErrorSeverity, type Notice, type NoticeSeverity, type SqlErrorOptions } from './errors.ts';
 export * from './sqlstate.ts';
 export { PgwireAssertionError } from './assert.ts';

@@ -8,7 +8,7 @@ import { assert } from './assert.ts';
 import type { Codec } from './codecs/codec.ts';
 import { writeBinaryValue } from './codecs/codec.ts';
 import { codecOrFallback, typeSizeOf } from './codecs/registry.ts';
-import type { RowShape } from './engine.ts';
+import type { ResultColumn, RowShape } from './engine.ts';
 import { BufferWriter } from './writer.ts';
 
 type Encoder = (w: BufferWriter, value: unknown) => void;
@@ -20,6 +20,20 @@ export interface CompiledShape {
 }
 
 const compiled = new WeakMap<RowShape, CompiledShape>();
+const textShapes = new WeakMap<readonly ResultColumn[], RowShape>();
+
+/**
+ * The all-text shape of `columns` (what a simple query sends), one object
+ * per columns array so pgwire's encoder cache hits on every execution.
+ */
+export function textRowShape(columns: readonly ResultColumn[]): RowShape {
+  let shape = textShapes.get(columns);
+  if (shape === undefined) {
+    shape = { columns, formats: columns.map(() => 0 as const) };
+    textShapes.set(columns, shape);
+  }
+  return shape;
+}
 
 function textEncoder(codec: Codec): Encoder {
   return (w, value) => {

@@ -23,6 +23,7 @@ import type {
   SessionFactory, SessionStartup, StatementDescription, StatementOutput, TransactionStatus,
 } from './engine.ts';
 import { SqlError } from './errors.ts';
+import { textRowShape } from './rows.ts';
 import { makeScramVerifier } from './scram.ts';
 import {
   divisionByZero, duplicatePreparedStatement, inFailedSqlTransaction, invalidCatalogName, invalidCursorName, invalidSqlStatementName,
@@ -181,17 +182,6 @@ interface Portal {
   count: number;
 }
 
-const textShapes = new WeakMap<Plan, RowShape>();
-
-function textShape(plan: Plan & { columns: readonly ResultColumn[] }): RowShape {
-  let shape = textShapes.get(plan);
-  if (shape === undefined) {
-    shape = { columns: plan.columns, formats: plan.columns.map(() => 0 as const) };
-    textShapes.set(plan, shape);
-  }
-  return shape;
-}
-
 export class TestSession implements EngineSession {
   readonly engine: TestEngine;
   readonly channel: ClientChannel;
@@ -295,7 +285,7 @@ export class TestSession implements EngineSession {
           return;
         }
         if (plan.paramTypes.length > 0) throw new SqlError(sqlState('42P02'), 'there is no parameter $1');
-        out.beginRows(textShape(plan));
+        out.beginRows(textRowShape(plan.columns));
         let n = 0;
         for await (const row of plan.rows([], this)) {
           n++;
