@@ -3,11 +3,12 @@
  *
  * A model compiles each operation once (`prepare`), then steps a state:
  * `step` returns the next state, or undefined when the operation's observed
- * result is impossible in that state. States are compared with `equal` and
- * hashed with `hash` for the memo table.
+ * result is impossible in that state. States are identified by `key` in
+ * the memo table.
  *
  * Register values are compared as canonical JSON, so the register state is
- * that text (`"null"` initially: a register never written reads as null).
+ * that text (`"null"` initially: a register never written reads as null),
+ * which is also its memo key.
  *
  * Operation formats (inputs on invoke; outputs on ok):
  *
@@ -23,7 +24,7 @@
  */
 import { HistoryError, type HistoryValue } from '../history/event.ts';
 import type { Operation } from '../history/operation.ts';
-import { canonical, hashString } from './canonical.ts';
+import { canonical } from './canonical.ts';
 import { refuteRegister, type Refutation, type Timing } from './register-refute.ts';
 
 /** A sequential specification: states S, compiled operations P. */
@@ -39,8 +40,8 @@ export interface Model<S, P> {
   prepare(op: Operation): P | null;
   init(): S;
   step(state: S, op: P): S | undefined;
-  equal(a: S, b: S): boolean;
-  hash(state: S): number;
+  /** A string identifying the state, for the memo table: equal for equal states only. */
+  key(state: S): string;
   /**
    * True when the operation leaves every state it is legal in unchanged (a
    * read). The search linearizes such operations as soon as they are legal,
@@ -133,8 +134,7 @@ function registerModelOf(name: string, allowCas: boolean): RegisterModel {
     prepare: (op) => prepareRegister(name, allowCas, op, op.input, op.output),
     init: () => initialRegister,
     step: stepRegister,
-    equal: (a, b) => a === b,
-    hash: hashString,
+    key: (state) => state,
     readOnly: (op) => op.kind === 'read' || (op.kind === 'cas' && op.a === op.b),
     prune: pruneRegister,
     refute: refuteRegister,

@@ -16,7 +16,7 @@
  * operation is placed; the remaining ones simply never took effect.
  */
 import { assert } from '../history/assert.ts';
-import { LinearizedSet, type SetSnapshot } from './bitset.ts';
+import { LinearizedSet } from './bitset.ts';
 import type { Model } from './models.ts';
 
 export interface SearchInput<P> {
@@ -46,11 +46,6 @@ export type SearchOutcome<S> =
     readonly candidates: readonly number[];
   }
   | { readonly verdict: 'unknown'; readonly steps: number; readonly cacheEntries: number; readonly reason: 'steps' | 'cache' };
-
-interface CacheEntry<S> {
-  readonly set: SetSnapshot;
-  readonly state: S;
-}
 
 /** Entries are numbered 1..2n; 0 is the sentinel of a circular list. */
 interface EntryList {
@@ -134,8 +129,8 @@ type Stuck<S> = Extract<SearchOutcome<S>, { verdict: 'not-linearizable' }>;
  */
 class Search<S, P> {
   readonly #linearized: LinearizedSet;
-  readonly #cache = new Map<number, CacheEntry<S>[]>();
-  #cacheEntries = 0;
+  /** Configurations seen: the set's key and the state's key. */
+  readonly #cache = new Set<string>();
   readonly #stackEntries: number[] = [];
   readonly #stackStates: S[] = [];
   readonly #stackForced: boolean[] = [];
@@ -154,7 +149,7 @@ class Search<S, P> {
     let fresh = true;
     while (entry !== 0) {
       if (++this.#steps > limits.stepsMax) return this.#unknown('steps');
-      if (this.#cacheEntries > limits.cacheEntriesMax) return this.#unknown('cache');
+      if (this.#cache.size > limits.cacheEntriesMax) return this.#unknown('cache');
       if (fresh) {
         fresh = false;
         const forced = this.#forceNoOp();
@@ -184,7 +179,7 @@ class Search<S, P> {
       if (entry === -1) return this.#fail();
     }
     return {
-      verdict: 'linearizable', steps: this.#steps, cacheEntries: this.#cacheEntries,
+      verdict: 'linearizable', steps: this.#steps, cacheEntries: this.#cache.size,
       order: this.#stackEntries.map((e) => list.op[e]!),
     };
   }
@@ -196,18 +191,15 @@ class Search<S, P> {
     if (forced && !this.model.readOnly?.(prepared)) return false;
     const next = this.model.step(this.#state, prepared);
     if (next === undefined) return false;
-    assert(!forced || this.model.equal(next, this.#state), 'a read-only operation changed the state');
+    assert(!forced || this.model.key(next) === this.model.key(this.#state), 'a read-only operation changed the state');
     const linearized = this.#linearized;
     linearized.add(op);
-    const key = (linearized.hash ^ Math.imul(this.model.hash(next), 0x9e3779b1)) >>> 0;
-    let bucket = this.#cache.get(key);
-    if (bucket?.some((c) => this.model.equal(c.state, next) && linearized.equals(c.set))) {
+    const key = `${linearized.key()}\u0000${this.model.key(next)}`;
+    if (this.#cache.has(key)) {
       linearized.delete(op);
       return 'seen';
     }
-    this.#cacheEntries++;
-    if (!bucket) this.#cache.set(key, (bucket = []));
-    bucket.push({ set: linearized.snapshot(), state: next });
+    this.#cache.add(key);
     this.#stackEntries.push(entry);
     this.#stackStates.push(this.#state);
     this.#stackForced.push(forced);
@@ -243,12 +235,12 @@ class Search<S, P> {
   }
 
   #unknown(reason: 'steps' | 'cache'): SearchOutcome<S> {
-    return { verdict: 'unknown', steps: this.#steps, cacheEntries: this.#cacheEntries, reason };
+    return { verdict: 'unknown', steps: this.#steps, cacheEntries: this.#cache.size, reason };
   }
 
   #fail(): SearchOutcome<S> {
     assert(this.#best !== null, 'a failed search met a return it could not pass');
-    return { ...this.#best, steps: this.#steps, cacheEntries: this.#cacheEntries };
+    return { ...this.#best, steps: this.#steps, cacheEntries: this.#cache.size };
   }
 
   #counterexample(stuckReturn: number): Stuck<S> {
@@ -258,7 +250,7 @@ class Search<S, P> {
       if (list.match[e] !== 0) candidates.push(list.op[e]!);
     }
     return {
-      verdict: 'not-linearizable', steps: this.#steps, cacheEntries: this.#cacheEntries,
+      verdict: 'not-linearizable', steps: this.#steps, cacheEntries: this.#cache.size,
       prefix: this.#stackEntries.map((e) => list.op[e]!), stateAfterPrefix: this.#state, stuck: list.op[stuckReturn]!, candidates,
     };
   }
