@@ -10,13 +10,14 @@ import type { BufferWriter } from './writer.ts';
 
 const ascii = (c: string): number => c.charCodeAt(0);
 
-/** AuthenticationOk, AuthenticationCleartextPassword, AuthenticationSASL, …Continue, …Final ('R'). */
+/** Authentication request codes ('R'): Ok, CleartextPassword, SASL, SASLContinue, SASLFinal. */
 export const authOk = 0;
 export const authCleartextPassword = 3;
 export const authSasl = 10;
 export const authSaslContinue = 11;
 export const authSaslFinal = 12;
 
+/** An Authentication request ('R') with its code and optional SASL data (Ok, CleartextPassword, SASLContinue, SASLFinal). */
 export function writeAuthentication(w: BufferWriter, code: number, data?: string): void {
   const start = w.begin(ascii('R'));
   w.i32(code);
@@ -33,6 +34,7 @@ export function writeAuthenticationSasl(w: BufferWriter, mechanisms: readonly st
   w.end(start);
 }
 
+/** ParameterStatus ('S'): a reported run-time parameter and its value. */
 export function writeParameterStatus(w: BufferWriter, name: string, value: string): void {
   const start = w.begin(ascii('S'));
   w.cstring(name);
@@ -40,6 +42,7 @@ export function writeParameterStatus(w: BufferWriter, name: string, value: strin
   w.end(start);
 }
 
+/** BackendKeyData ('K'): the process ID and secret a CancelRequest must quote. */
 export function writeBackendKeyData(w: BufferWriter, processId: number, secretKey: number): void {
   const start = w.begin(ascii('K'));
   w.i32(processId);
@@ -47,6 +50,7 @@ export function writeBackendKeyData(w: BufferWriter, processId: number, secretKe
   w.end(start);
 }
 
+/** ReadyForQuery ('Z') with the transaction status. */
 export function writeReadyForQuery(w: BufferWriter, status: TransactionStatus): void {
   const start = w.begin(ascii('Z'));
   w.u8(ascii(status));
@@ -86,18 +90,21 @@ function writeFields(w: BufferWriter, severity: string, code: string, message: s
   w.u8(0);
 }
 
+/** ErrorResponse ('E'): severity, SQLSTATE, message and the optional fields. */
 export function writeErrorResponse(w: BufferWriter, error: SqlError): void {
   const start = w.begin(ascii('E'));
   writeFields(w, error.severity, error.code, error.message, error.fields);
   w.end(start);
 }
 
+/** NoticeResponse ('N'): the same fields as an error, informational. */
 export function writeNoticeResponse(w: BufferWriter, notice: Notice): void {
   const start = w.begin(ascii('N'));
   writeFields(w, notice.severity, notice.code, notice.message, notice);
   w.end(start);
 }
 
+/** ParameterDescription ('t'): the parameter type OIDs of a statement. */
 export function writeParameterDescription(w: BufferWriter, types: readonly Oid[]): void {
   const start = w.begin(ascii('t'));
   w.i16(types.length);
@@ -110,6 +117,7 @@ export function writeEmpty(w: BufferWriter, type: '1' | '2' | '3' | 'n' | 's' | 
   w.end(w.begin(ascii(type)));
 }
 
+/** CommandComplete ('C') with the command tag. */
 export function writeCommandComplete(w: BufferWriter, tag: string): void {
   const start = w.begin(ascii('C'));
   w.cstring(tag);
@@ -125,6 +133,7 @@ export function writeCopyResponse(w: BufferWriter, type: 'G' | 'H', format: Copy
   w.end(start);
 }
 
+/** CopyData ('d'): a piece of a COPY stream; a string is sent as UTF-8. */
 export function writeCopyData(w: BufferWriter, data: Uint8Array | string): void {
   const start = w.begin(ascii('d'));
   if (typeof data === 'string') w.utf8(data);
