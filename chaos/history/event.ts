@@ -9,7 +9,9 @@
  *   after its invocation, or never.
  *
  * A process is one logical client: it runs one operation at a time. Client
- * processes are integers. A string process (`'nemesis'`) marks an annotation
+ * processes are integers. Unlike Jepsen, a process may go on after an
+ * `info` completion (its indeterminate operation stays concurrent with
+ * everything after it); it just never has two invocations open at once. A string process (`'nemesis'`) marks an annotation
  * from a non-client actor, such as a fault starting; those events are always
  * `info` and never paired into operations.
  *
@@ -18,7 +20,8 @@
  * position, strictly increasing through the history.
  *
  * Format history (one JSON object per line in a .jsonl file):
- * - v1: `{type, process, f, value, time, index}` plus an optional `error`.
+ * - v1: `{type, process, f, value, time, index}` plus an optional `error`;
+ *   readers ignore other fields.
  */
 
 /** JSON values an event can carry. */
