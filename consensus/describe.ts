@@ -60,8 +60,10 @@ export function describeMessage(m: Message): string {
   if (m.entries.length > 0) parts.push(`entries=[${m.entries.map(describeEntry).join(', ')}]`);
   if (m.snapshot) {
     const meta = m.snapshot.metadata;
-    parts.push(`snapshot=${meta.index}/${meta.term} voters=(${meta.confState.voters.join(',')})` +
-      (meta.confState.learners.length > 0 ? ` learners=(${meta.confState.learners.join(',')})` : ''));
+    const cs = meta.confState;
+    parts.push(`snapshot=${meta.index}/${meta.term} voters=(${cs.voters.join(',')})` +
+      (cs.votersOutgoing.length > 0 ? `&&(${cs.votersOutgoing.join(',')})` : '') +
+      (cs.learners.length > 0 ? ` learners=(${cs.learners.join(',')})` : ''));
   }
   if (m.context && m.context.length > 0) parts.push(`ctx=${bytesText(m.context)}`);
   if (m.quiesce) parts.push('quiesce');

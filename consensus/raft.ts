@@ -85,11 +85,12 @@ export class Raft {
   leaseRevoked = false;
   readonly errors: RaftErrorCounts = { malformed: 0, confChangesRejected: 0, readsDropped: 0, proposalsDropped: 0 };
   /**
-   * Lease mode only: after a restart this replica may have acknowledged a
-   * leader's heartbeat it no longer remembers, so it refuses other candidates
-   * for an election timeout, as if it had just heard from a leader.
+   * Ticks since a leader was last heard from (an append, heartbeat or
+   * snapshot of the current term): for electionTicks after that, other
+   * candidates are refused (leader stickiness, with CheckQuorum). Kept apart
+   * from the election timer, which campaigning and voting reset.
    */
-  #restartFence: boolean;
+  #leaderSilence: number;
   /** A timeoutNow arrived while a conf change waited to be applied: campaign once it is. */
   #campaignAfterApply = false;
 
@@ -100,8 +101,11 @@ export class Raft {
     const { hardState, confState } = storage.initialState();
     this.tracker.setConfig(configFromConfState(confState), this.log.lastIndex() + 1);
     this.#restoreHardState(hardState, config.applied);
-    // A replica that never took part (term 0) acknowledged no heartbeat.
-    this.#restartFence = config.readOnlyOption === 'leaseBased' && hardState.term > 0;
+    // In lease mode a restarted replica may have acknowledged a heartbeat it
+    // no longer remembers, so it acts as if it just heard from a leader. One
+    // that never took part (term 0) acknowledged nothing.
+    const fence = config.readOnlyOption === 'leaseBased' && hardState.term > 0;
+    this.#leaderSilence = fence ? 0 : config.electionTicks;
     this.becomeFollower(this.term, 0);
   }
 
@@ -275,13 +279,13 @@ export class Raft {
   tick(): void {
     if (this.quiesced) return;
     this.ticks++;
+    this.#leaderSilence++;
     if (this.role === 'leader') this.#tickHeartbeat();
     else this.#tickElection();
   }
 
   #tickElection(): void {
     this.electionElapsed++;
-    if (this.electionElapsed >= this.config.electionTicks) this.#restartFence = false;
     if (this.promotable() && this.electionElapsed >= this.randomizedElectionTimeout) {
       this.electionElapsed = 0;
       this.hup(this.config.preVote ? 'preElection' : 'election');
@@ -345,10 +349,10 @@ export class Raft {
     if (m.term > this.term) {
       if (m.type === 'vote' || m.type === 'preVote') {
         // Leader stickiness: a replica that heard from a leader within an
-        // election timeout ignores candidates, unless the leader itself
-        // asked for the election (a transfer).
-        const inLease = this.config.checkQuorum && (this.lead !== 0 || this.#restartFence) &&
-          this.electionElapsed < this.config.electionTicks;
+        // election timeout (or leads) ignores candidates, unless the leader
+        // itself asked for the election (a transfer).
+        const inLease = this.config.checkQuorum &&
+          (this.role === 'leader' || this.#leaderSilence < this.config.electionTicks);
         if (inLease && !isTransfer(m.context)) return false;
       }
       if (m.type === 'preVote') {
@@ -443,18 +447,15 @@ export class Raft {
         this.#send({ ...m, to: this.lead });
         return;
       case 'app':
-        this.electionElapsed = 0;
-        this.lead = m.from;
+        this.#heardFromLeader(m.from);
         this.#handleAppend(m);
         return;
       case 'heartbeat':
-        this.electionElapsed = 0;
-        this.lead = m.from;
+        this.#heardFromLeader(m.from);
         this.#handleHeartbeat(m);
         return;
       case 'snap':
-        this.electionElapsed = 0;
-        this.lead = m.from;
+        this.#heardFromLeader(m.from);
         this.#handleSnapshot(m);
         return;
       case 'transferLeader':
@@ -480,6 +481,12 @@ export class Raft {
   }
 
   // Follower: the log from the leader.
+
+  #heardFromLeader(lead: ReplicaId): void {
+    this.electionElapsed = 0;
+    this.#leaderSilence = 0;
+    this.lead = lead;
+  }
 
   /** Whether an append's entries follow on from its index with plausible terms. */
   #appendIsConsistent(m: Message): boolean {
@@ -848,10 +855,6 @@ export class Raft {
   }
 
   #handleReadIndex(from: ReplicaId, context: Uint8Array): void {
-    if (this.tracker.isSingleton()) {
-      this.#answerRead(from, context, this.log.committed);
-      return;
-    }
     if (!this.#committedEntryInCurrentTerm()) {
       // A new leader may not know the latest commit index until an entry of
       // its own term commits (thesis §6.4, step 1).
@@ -863,17 +866,14 @@ export class Raft {
   }
 
   #serveReadIndex(from: ReplicaId, context: Uint8Array): void {
-    if (this.config.readOnlyOption === 'leaseBased' && this.leaseValid()) {
+    // A leader that is a quorum on its own confirms its leadership with nobody.
+    const alone = this.tracker.isQuorum(this.id, () => false);
+    if (alone || (this.config.readOnlyOption === 'leaseBased' && this.leaseValid())) {
       this.#answerRead(from, context, this.log.committed);
       return;
     }
     if (!this.readOnly.add(this.log.committed, from, context)) {
       this.errors.readsDropped++;
-      return;
-    }
-    if (this.tracker.isQuorum(this.id, () => false)) {
-      // The leader alone is a quorum (e.g. the other voters are learners-to-be).
-      this.#confirmReads(this.id, context);
       return;
     }
     this.#broadcastHeartbeat(context, false);
@@ -1063,8 +1063,8 @@ export class Raft {
 
   /**
    * Leader: once the entry that entered an auto-leave joint configuration is
-   * applied, proposes leaving it. It bypasses the checks on proposals (a
-   * transfer in progress, the uncommitted budget): leaving must not starve.
+   * applied, proposes leaving it. It bypasses the uncommitted budget:
+   * leaving must not starve.
    * A leader that would not be a voter afterwards and may not leave the
    * voters (#canLeaveVoters) hands leadership to an incoming voter instead,
    * which then leaves the joint configuration.
@@ -1072,7 +1072,8 @@ export class Raft {
   maybeAutoLeave(): void {
     const c = this.tracker.config;
     if (this.role !== 'leader' || !c.autoLeave || !isJoint(c)) return;
-    if (this.log.applied < this.pendingConfIndex) return;
+    // During a transfer the new leader leaves (it would lack our entry and lose).
+    if (this.log.applied < this.pendingConfIndex || this.leadTransferee !== 0) return;
     if (!c.voters.includes(this.id) && !this.#canLeaveVoters()) {
       const best = this.#mostCaughtUp(c.voters);
       if (this.leadTransferee === 0 && best !== undefined) this.transferLeader(best.id);

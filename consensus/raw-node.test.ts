@@ -316,3 +316,132 @@ describe('RawNode bad input', () => {
     expect(env.node(2).status().lastIndex).toBe(before.lastIndex);
   });
 });
+
+describe('RawNode lease reads', () => {
+  it('RawNode in lease mode refuses votes for an election timeout after a restart', () => {
+    const env = elected('voters=(1,2,3) checkquorum=true prevote=true lease=true');
+    run(env, 'propose 1 a', 'stabilize', 'crash 2', 'restart 2');
+    const term = env.node(3).term;
+    // Node 3 campaigns at once: node 2 just restarted and may have
+    // acknowledged a heartbeat it no longer remembers, so it stays silent.
+    env.node(2).step({ type: 'preVote', from: 3, to: 2, term: term + 1, index: 100, logTerm: term, entries: [], commit: 0, reject: false, rejectHint: 0 });
+    expect(env.run('process-ready 2')).toBe('ok');
+    for (let i = 0; i < 10; i++) env.node(2).tick();
+    env.run('process-ready 2');
+    env.node(2).step({ type: 'preVote', from: 3, to: 2, term: term + 1, index: 100, logTerm: term, entries: [], commit: 0, reject: false, rejectHint: 0 });
+    expect(env.run('process-ready 2')).toContain('2->3 preVoteResp');
+  });
+
+  it('RawNode stays sticky to a leader it heard from even while campaigning itself', () => {
+    const env = elected('voters=(1,2,3) checkquorum=true prevote=true lease=true');
+    env.node(2).campaign();
+    env.run('process-ready 2');
+    expect(env.node(2).role).toBe('preCandidate');
+    const term = env.node(3).term;
+    env.node(2).step({ type: 'preVote', from: 3, to: 2, term: term + 1, index: 100, logTerm: term, entries: [], commit: 0, reject: false, rejectHint: 0 });
+    expect(env.run('process-ready 2')).toBe('ok');
+  });
+
+  it('RawNode lease lapses after electionTicks - 1 ticks without a quorum', () => {
+    const env = elected('voters=(1,2,3) checkquorum=true prevote=true lease=true election=10');
+    run(env, 'read-index 1 r', 'stabilize', 'isolate 1');
+    expect(env.node(1).status().leaseValid).toBe(true);
+    for (let i = 0; i < 8; i++) env.node(1).tick();
+    expect(env.node(1).status().leaseValid).toBe(true);
+    env.node(1).tick();
+    expect(env.node(1).status().leaseValid).toBe(false);
+  });
+
+  it('RawNode lease is void after waking from quiescence until heartbeats return', () => {
+    const env = elected('voters=(1,2,3) checkquorum=true prevote=true lease=true');
+    run(env, 'read-index 1 r', 'stabilize');
+    expect(env.run('quiesce 1')).toBe('quiesced');
+    env.run('stabilize');
+    env.node(1).wake();
+    expect(env.node(1).status().leaseValid).toBe(false);
+    run(env, 'tick-heartbeat 1', 'stabilize');
+    expect(env.node(1).status().leaseValid).toBe(true);
+  });
+});
+
+describe('RawNode quiescence', () => {
+  it('RawNode reports canQuiesce only when idle, and a quiesced group ignores ticks', () => {
+    const env = elected();
+    expect(env.node(1).canQuiesce).toBe(true);
+    expect(env.node(2).canQuiesce).toBe(false);
+    env.run('propose 1 x');
+    expect(env.node(1).canQuiesce).toBe(false);
+    env.run('stabilize');
+    env.run('read-index 1 r');
+    expect(env.node(1).canQuiesce).toBe(false);
+    env.run('stabilize');
+    expect(env.node(1).quiesce()).toBe(true);
+    env.run('stabilize');
+    for (const id of [1, 2, 3]) expect(env.node(id).quiesced).toBe(true);
+    for (let i = 0; i < 100; i++) for (const id of [1, 2, 3]) env.node(id).tick();
+    for (const id of [1, 2, 3]) expect(env.nodes.get(id)!.raw!.hasReady()).toBe(false);
+    env.node(3).readIndex(encoder.encode('wake'));
+    expect(env.node(3).quiesced).toBe(false);
+    env.run('stabilize');
+    expect(env.node(1).quiesced).toBe(false);
+  });
+
+  it('RawNode follower that is behind does not quiesce', () => {
+    const env = elected();
+    run(env, 'isolate 3', 'propose 1 x', 'stabilize', 'heal');
+    expect(env.node(1).canQuiesce).toBe(false);
+    expect(env.node(1).quiesce()).toBe(false);
+  });
+});
+
+describe('RawNode membership', () => {
+  it('RawNode learners neither vote in the tally nor count toward commitment', () => {
+    const env = elected('voters=(1) learners=(2,3) checkquorum=true prevote=true', 3);
+    run(env, 'isolate 2', 'isolate 3', 'propose 1 alone', 'stabilize');
+    // The single voter commits alone; learners do not hold it back.
+    expect(appliedTexts(env, 1)).toEqual(['alone']);
+    expect(env.node(2).status().config.learners).toEqual([2, 3]);
+    env.run('heal');
+    for (let i = 0; i < 50; i++) env.node(2).tick();
+    expect(env.node(2).role).toBe('follower');
+  });
+
+  it('RawNode in a joint configuration needs both majorities to commit', () => {
+    const env = cluster('voters=(1,2,3) index=1 prevote=true checkquorum=true', 3);
+    run(env, 'add-nodes 2', 'campaign 1', 'stabilize');
+    run(env, 'propose-conf-change 1 transition=explicit v4 v5 r2 r3', 'stabilize');
+    expect(env.node(1).status().config.votersOutgoing).toEqual([1, 2, 3]);
+    // The outgoing majority {1,2,3} is cut to 1: nothing commits.
+    run(env, 'isolate 2', 'isolate 3', 'propose 1 blocked', 'stabilize');
+    expect(appliedTexts(env, 1)).not.toContain('blocked');
+    run(env, 'heal', 'tick-heartbeat 1', 'stabilize');
+    expect(appliedTexts(env, 1)).toContain('blocked');
+  });
+
+  it('RawNode refuses to propose a second conf change while one is pending', () => {
+    const env = elected();
+    run(env, 'propose-conf-change 1 l4', 'propose-conf-change 1 l5');
+    env.run('stabilize');
+    expect(env.node(1).status().config.learners).toEqual([4]);
+    expect(env.node(1).status().errors.confChangesRejected).toBe(1);
+  });
+
+  it('RawNode proposeConfChange throws ConfChangeError for a malformed change', () => {
+    const env = elected();
+    expect(() => env.node(1).proposeConfChange({ changes: [{ type: 'addVoter', replicaId: -3 }], transition: 'auto' })).toThrow(/invalid replica/);
+    expect(() => env.node(1).proposeConfChange({ changes: [{ type: 'promote' as 'addVoter', replicaId: 3 }], transition: 'auto' })).toThrow(/unknown change type/);
+  });
+});
+
+describe('RawNode snapshots', () => {
+  it('RawNode follower restores a snapshot, then applies entries after it exactly once', () => {
+    const env = elected('voters=(1,2,3) index=1 prevote=true checkquorum=true');
+    env.run('isolate 3');
+    for (let i = 0; i < 5; i++) env.run(`propose 1 s${i}`);
+    env.run('stabilize');
+    env.run(`compact 1 ${env.node(1).status().applied}`);
+    run(env, 'heal', 'propose 1 after', 'tick-heartbeat 1', 'stabilize');
+    expect(appliedTexts(env, 3)).toEqual(['s0', 's1', 's2', 's3', 's4', 'after']);
+    expect(env.node(3).status().applied).toBe(env.node(1).status().applied);
+  });
+});

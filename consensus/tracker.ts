@@ -183,9 +183,4 @@ export class ProgressTracker {
     const tick = (id: ReplicaId): number | undefined => (id === self ? now : this.progress.get(id)?.heartbeatAckTick);
     return jointCommitted(this.config.voters, this.config.votersOutgoing, tick);
   }
-
-  /** Whether this is a single voter with no one else to hear from. */
-  isSingleton(): boolean {
-    return this.config.voters.length === 1 && this.config.votersOutgoing.length === 0;
-  }
 }
