@@ -12,7 +12,7 @@ import {
 } from './errors.ts';
 import { decodeMvccKey, escapeKey, recordsEnd, versionKeyFromPrefix } from './mvcc-key.ts';
 import {
-  decodeAnyVersionValue, decodeKeySlot, intentValueAt, isLatestRecord, isTombstoneValue, latestPayload, latestTimestamp, verifySealed,
+  decodeAnyVersionValue, decodeKeySlot, intentValueAt, isLatestRecord, isTombstoneValue, latestPayload, latestTimestamp, recordTag, verifySealed,
   type IntentRecord, type TxnMeta,
 } from './mvcc-value.ts';
 import type { TopRecord } from './stats.ts';
@@ -102,13 +102,6 @@ function sameKeyPrefix(a: Buffer, b: Buffer, prefix: number): boolean {
   return a.compare(b, 0, prefix, 0, prefix) === 0 && a[prefix - 1] === 0x01 && a[prefix - 2] === 0x00;
 }
 
-/** All records of one key. */
-export async function loadKey(reader: Reader, key: Uint8Array): Promise<KeyRecords> {
-  const escaped = escapeKey(key);
-  for await (const group of keyGroups(reader, escaped, recordsEnd(escaped))) return group;
-  return { key: Buffer.from(key), intent: null, versions: [] };
-}
-
 /** The key's own slot: its intent or its latest version, read with one point lookup. */
 export interface KeyTop {
   readonly key: Buffer;
@@ -131,7 +124,7 @@ export function topFromSlot(key: Uint8Array, escaped: Buffer, raw: Buffer | unde
   if (!raw) return { key: userKey, escaped, intent: null, latest: null };
   if (isLatestRecord(raw)) {
     const buf = verifySealed(raw, 'latest version');
-    const latest = { timestamp: latestTimestamp(buf), rawKey: escaped, rawValue: raw, inSlot: true, decoded: latestPayload(buf, raw[0]!) };
+    const latest = { timestamp: latestTimestamp(buf), rawKey: escaped, rawValue: raw, inSlot: true, decoded: latestPayload(buf, recordTag(raw)) };
     return { key: userKey, escaped, intent: null, latest };
   }
   const slot = decodeKeySlot(raw);

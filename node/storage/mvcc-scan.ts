@@ -16,7 +16,7 @@ import { CorruptionError, ReadWithinUncertaintyIntervalError, WriteIntentError, 
 import { escapedPrefixBytes, rawSpan, readInvertedTimestamp, userKeyOf } from './mvcc-key.ts';
 import { intentVisibility, keyGroupChunks, visibleValue, type ReadOptions } from './mvcc-read.ts';
 import {
-  decodeAnyVersionValue, decodeIntent, isLatestRecord, latestPayload, latestTimestamp, verifySealed,
+  decodeAnyVersionValue, decodeIntent, isLatestRecord, latestPayload, latestTimestamp, recordTag, verifySealed,
   type IntentRecord,
 } from './mvcc-value.ts';
 
@@ -135,7 +135,7 @@ class ForwardScanner {
     const buf = verifySealed(rawValue, 'latest version');
     const timestamp = latestTimestamp(buf);
     if (compareTimestamps(timestamp, this.ts) <= 0) {
-      this.#emit(latestPayload(buf, rawValue[0]!), timestamp);
+      this.#emit(latestPayload(buf, recordTag(rawValue)), timestamp);
       this.#searching = false;
       return;
     }

@@ -1,19 +1,24 @@
 /**
- * Encodings of MVCC record values, each checksummed (CRC-32) so corruption is
- * detected on read instead of being served.
+ * Encodings of MVCC record values, each checksummed (CRC-32, covering the
+ * tag and everything after it) so corruption is detected on read instead of
+ * being served:
  *
- *   older version (versioned slot): tag(1: 0=value, 1=tombstone) ‖ crc32(4) ‖ payload
- *   latest version (key slot):      tag(1: 3=value, 4=tombstone) ‖ crc32(4) ‖ timestamp(12) ‖ payload
- *   intent (key slot): tag(1: 2) ‖ crc32(4) ‖ txnId(16) ‖ epoch(4) ‖ writeTs(12) ‖ sequence(4)
- *            ‖ priority(4) ‖ count(4) ‖ count × [sequence(4) ‖ tombstone(1) ‖ length(4) ‖ bytes]
+ *   older version (versioned key): crc32(4) ‖ tag(1: 0=value, 1=tombstone) ‖ payload
+ *   latest version (key slot):     crc32(4) ‖ tag(1: 3=value, 4=tombstone) ‖ timestamp(12) ‖ payload
+ *   intent (key slot):             crc32(4) ‖ tag(1: 2) ‖ txnId(16) ‖ epoch(4) ‖ writeTs(12) ‖ sequence(4)
+ *                                  ‖ priority(4) ‖ count(4) ‖ count × [sequence(4) ‖ tombstone(1) ‖ length(4) ‖ bytes]
  *
- * An intent carries its transaction's provisional value and the history of
- * values it wrote at earlier sequence numbers, so a savepoint rollback can
- * restore an older write and a read at an older sequence sees what it should.
- * Wire format history: v1 (this).
+ * Timestamps are node/hlc's 12-byte big-endian encoding. An intent carries
+ * its transaction's provisional value and the history of values it wrote at
+ * earlier sequence numbers, so a savepoint rollback can restore an older
+ * write and a read at an older sequence sees what it should.
+ *
+ * Wire format history: v1 put the tag before the checksum, which left the tag
+ * unprotected (a flipped bit could turn an intent into a value); v2 (this)
+ * checksums it.
  */
 import { crc32 } from 'node:zlib';
-import { timestampEncodedBytes, writeTimestamp, type Timestamp } from '../hlc/index.ts';
+import { timestampEncodedBytes, type Timestamp } from '../hlc/index.ts';
 import { CorruptionError } from './errors.ts';
 
 const tagValue = 0;
@@ -21,6 +26,8 @@ const tagTombstone = 1;
 const tagIntent = 2;
 const tagLatestValue = 3;
 const tagLatestTombstone = 4;
+/** Every record starts crc32(4) ‖ tag(1); the checksum covers the tag and everything after it. */
+const tagOffset = 4;
 const headerBytes = 5;
 
 /** What a transaction's intent says about its owner. */
@@ -47,17 +54,16 @@ export interface IntentRecord {
 }
 
 function seal(buf: Buffer, tag: number): Buffer {
-  buf[0] = tag;
-  buf.writeUInt32BE(crc32(buf.subarray(headerBytes)), 1);
+  buf[tagOffset] = tag;
+  buf.writeUInt32BE(crc32(buf.subarray(tagOffset)), 0);
   return buf;
 }
 
 function unseal(raw: Uint8Array, what: string): { tag: number; body: Buffer } {
   const buf = asBuffer(raw);
   if (buf.length < headerBytes) throw new CorruptionError(`${what} of ${buf.length} bytes is truncated`);
-  const body = buf.subarray(headerBytes);
-  if (crc32(body) !== buf.readUInt32BE(1)) throw new CorruptionError(`${what} checksum mismatch`);
-  return { tag: buf[0]!, body };
+  if (crc32(buf.subarray(tagOffset)) !== buf.readUInt32BE(0)) throw new CorruptionError(`${what} checksum mismatch`);
+  return { tag: buf[tagOffset]!, body: buf.subarray(headerBytes) };
 }
 
 function asBuffer(raw: Uint8Array): Buffer {
@@ -71,7 +77,7 @@ function asBuffer(raw: Uint8Array): Buffer {
 export function verifySealed(raw: Uint8Array, what: string): Buffer {
   const buf = asBuffer(raw);
   if (buf.length < headerBytes) throw new CorruptionError(`${what} of ${buf.length} bytes is truncated`);
-  if (crc32(buf.subarray(headerBytes)) !== buf.readUInt32BE(1)) throw new CorruptionError(`${what} checksum mismatch`);
+  if (crc32(buf.subarray(tagOffset)) !== buf.readUInt32BE(0)) throw new CorruptionError(`${what} checksum mismatch`);
   return buf;
 }
 
@@ -95,13 +101,13 @@ export function decodeVersionValue(raw: Uint8Array): Buffer | null {
 
 /** True when an encoded version (older or latest) is a tombstone, without verifying the checksum. */
 export function isTombstoneValue(raw: Uint8Array): boolean {
-  return raw[0] === tagTombstone || raw[0] === tagLatestTombstone;
+  return raw[tagOffset] === tagTombstone || raw[tagOffset] === tagLatestTombstone;
 }
 
 /** Encodes the latest committed version, kept in the key's own slot with its timestamp. */
 export function encodeLatestValue(ts: Timestamp, value: Uint8Array | null): Buffer {
   const out = Buffer.allocUnsafe(headerBytes + 12 + (value?.length ?? 0));
-  writeTimestamp(ts, out, headerBytes);
+  putTimestamp(out, ts, headerBytes);
   if (value) out.set(value, headerBytes + 12);
   return seal(out, value ? tagLatestValue : tagLatestTombstone);
 }
@@ -113,7 +119,7 @@ export type KeySlotRecord =
 
 /** Decodes the key slot's record (checking its checksum). */
 export function decodeKeySlot(raw: Uint8Array): KeySlotRecord {
-  const tag = raw[0];
+  const tag = raw[tagOffset];
   if (tag === tagIntent) return { kind: 'intent', record: decodeIntent(raw) };
   if (tag !== tagLatestValue && tag !== tagLatestTombstone) throw new CorruptionError(`key slot holds a record with tag ${tag}`);
   const buf = verifySealed(raw, 'latest version');
@@ -122,7 +128,12 @@ export function decodeKeySlot(raw: Uint8Array): KeySlotRecord {
 
 /** True when a key slot record is the latest committed version (not an intent); does not verify. */
 export function isLatestRecord(raw: Uint8Array): boolean {
-  return raw[0] === tagLatestValue || raw[0] === tagLatestTombstone;
+  return raw[tagOffset] === tagLatestValue || raw[tagOffset] === tagLatestTombstone;
+}
+
+/** A record's tag (what kind of record it is), not yet verified. */
+export function recordTag(raw: Uint8Array): number {
+  return raw[tagOffset] ?? -1;
 }
 
 /** The timestamp of a verified latest-version record. */
@@ -140,7 +151,7 @@ export function latestPayload(buf: Buffer, tag: number): Buffer | null {
 
 /** The value of a version record of either kind (checked); null is a tombstone. */
 export function decodeAnyVersionValue(raw: Uint8Array): Buffer | null {
-  const tag = raw[0];
+  const tag = raw[tagOffset];
   if (tag === tagLatestValue || tag === tagLatestTombstone) {
     const buf = verifySealed(raw, 'latest version');
     latestTimestamp(buf);
@@ -159,7 +170,7 @@ export function encodeIntent(record: IntentRecord): Buffer {
   out.set(record.txn.id, o);
   o += 16;
   out.writeUInt32BE(record.txn.epoch, o);
-  writeTimestamp(record.txn.writeTimestamp, out, o + 4);
+  putTimestamp(out, record.txn.writeTimestamp, o + 4);
   out.writeUInt32BE(record.txn.sequence, o + 16);
   out.writeUInt32BE(record.txn.priority, o + 20);
   out.writeUInt32BE(record.history.length, o + 24);
@@ -206,6 +217,13 @@ export function decodeIntent(raw: Uint8Array): IntentRecord {
   if (o !== body.length) throw new CorruptionError('intent record has trailing bytes');
   if (history.length === 0) throw new CorruptionError('intent record has no value');
   return { txn, history };
+}
+
+/** node/hlc's 12-byte big-endian timestamp encoding, written without a DataView (hot write path). */
+function putTimestamp(out: Buffer, ts: Timestamp, offset: number): void {
+  out.writeUInt32BE(Math.floor(ts.wallMicros / 0x1_0000_0000), offset);
+  out.writeUInt32BE(ts.wallMicros >>> 0, offset + 4);
+  out.writeUInt32BE(ts.logical, offset + 8);
 }
 
 function readTimestampChecked(buf: Buffer, offset: number): Timestamp {
