@@ -13,13 +13,16 @@
  *
  * Each cycle is found from one designated edge a→b of the class's defining
  * kind plus a shortest path b→a (breadth-first) over the kinds the class
- * allows, inside one strongly connected component. A G2 path must itself
- * hold an rw edge, so that search walks (node, saw-rw) pairs. Searches share
- * a visit budget; a component whose class searches all run out still gets a
- * plain cycle, since any component of two or more nodes holds one.
+ * allows, inside one strongly connected component. For every class but G2,
+ * a reachability table over the allowed kinds first says which designated
+ * edges close a cycle at all, so only a search that succeeds is run. A G2
+ * path must itself hold an rw edge, so that search walks (node, saw-rw)
+ * pairs, trying designated edges until one closes a simple cycle. All searches of
+ * one check share a visit budget; a component whose class searches run out
+ * still gets a plain cycle, since any component of two or more nodes holds one.
  */
-import { cycleSearchVisitsMax } from './limits.ts';
-import { DependencyGraph, orderKinds, pickKind, po, rt, rw, wr, ww } from './graph.ts';
+import { cycleSearchVisitsMax, reachabilityNodesMax } from './limits.ts';
+import { DependencyGraph, orderKinds, pickKind, po, Reachability, rt, rw, wr, ww } from './graph.ts';
 
 export type CycleClass = 'G0' | 'G1c' | 'G-single' | 'G2' | 'cycle';
 
@@ -40,7 +43,8 @@ export interface FoundCycle {
 export interface CycleSearchOptions {
   /** Order edge kinds present in the graph (rt, po), tried only when data edges alone find no cycle of a class. */
   readonly orderKinds: number;
-  readonly visitsMax?: number;
+  /** Shared by every component of one check, so a badly broken history stays bounded. */
+  readonly budget: SearchBudget;
 }
 
 interface ClassSpec {
@@ -60,9 +64,10 @@ const classes: readonly ClassSpec[] = [
   { cls: 'G2', designated: rw, path: ww | wr | rw, pathNeedsRw: true },
 ];
 
-class Budget {
+/** Breadth-first visits left for classifying cycles. */
+export class SearchBudget {
   visits = 0;
-  constructor(readonly max: number) {}
+  constructor(readonly max: number = cycleSearchVisitsMax) {}
   spend(): boolean {
     return ++this.visits <= this.max;
   }
@@ -71,7 +76,7 @@ class Budget {
 /** One cycle of each class found in a strongly connected component. */
 export function classifyComponent(graph: DependencyGraph, component: readonly number[], options: CycleSearchOptions): FoundCycle[] {
   const members = new Set(component);
-  const budget = new Budget(options.visitsMax ?? cycleSearchVisitsMax);
+  const budget = options.budget;
   const found: FoundCycle[] = [];
   for (const spec of classes) {
     let edges = findClassCycle(graph, members, spec, 0, budget);
@@ -80,7 +85,7 @@ export function classifyComponent(graph: DependencyGraph, component: readonly nu
   }
   if (found.length === 0) {
     const any: ClassSpec = { cls: 'G2', designated: ~0, path: ~0, pathNeedsRw: false };
-    const edges = findClassCycle(graph, members, any, 0, new Budget(Infinity));
+    const edges = findClassCycle(graph, members, any, 0, new SearchBudget(Infinity));
     if (edges) found.push({ cls: 'cycle', name: 'cycle' + suffix(edges), edges });
   }
   return found;
@@ -93,13 +98,15 @@ function suffix(edges: readonly CycleEdge[]): string {
 }
 
 function findClassCycle(
-  graph: DependencyGraph, members: ReadonlySet<number>, spec: ClassSpec, extra: number, budget: Budget,
+  graph: DependencyGraph, members: ReadonlySet<number>, spec: ClassSpec, extra: number, budget: SearchBudget,
 ): CycleEdge[] | null {
   // Designated edges a→b inside the component, grouped by b: one search from b serves them all.
+  const reach = !spec.pathNeedsRw && members.size <= reachabilityNodesMax ? new Reachability(graph, spec.path | extra, [...members]) : null;
   const sourcesOf = new Map<number, number[]>();
   for (const a of members) {
     for (const [b, kinds] of graph.successors(a)) {
       if (!(kinds & spec.designated) || !members.has(b)) continue;
+      if (reach && !reach.reaches(b, a)) continue;
       const list = sourcesOf.get(b);
       if (list) list.push(a);
       else sourcesOf.set(b, [a]);
@@ -160,7 +167,7 @@ export function simpleCycles(walk: readonly CycleEdge[]): CycleEdge[][] {
  * or null when the budget ran out.
  */
 function searchFrom(
-  graph: DependencyGraph, members: ReadonlySet<number>, start: number, allowed: number, needRw: boolean, budget: Budget,
+  graph: DependencyGraph, members: ReadonlySet<number>, start: number, allowed: number, needRw: boolean, budget: SearchBudget,
 ): ((target: number) => CycleEdge[] | null) | null {
   const parent = new Map<number, { readonly state: number; readonly kind: number }>();
   const startState = start * 2;

@@ -68,23 +68,37 @@ export class DependencyGraph {
 
   /**
    * Strongly connected components with more than one node, using only edges
-   * with a kind in `allowed` and only nodes for which `within` is true.
+   * with a kind in `allowed` and only the given nodes (all by default).
    */
-  components(allowed: number, within?: (node: number) => boolean): number[][] {
-    const n = this.size;
-    const index = new Int32Array(n).fill(-1);
-    const low = new Int32Array(n);
-    const onStack = new Uint8Array(n);
+  components(allowed: number, nodes?: readonly number[]): number[][] {
+    const { compOf, count } = this.condense(allowed, nodes);
+    const groups: number[][] = Array.from({ length: count }, () => []);
+    for (const [node, c] of compOf) groups[c]!.push(node);
+    return groups.filter((g) => g.length > 1);
+  }
+
+  /**
+   * Tarjan's algorithm (iterative): every given node's component number,
+   * using only `allowed` edges between given nodes. Components are numbered
+   * in the order Tarjan completes them, which is reverse topological: an
+   * edge between two components always goes to the lower number.
+   */
+  condense(allowed: number, nodes?: readonly number[]): { readonly compOf: ReadonlyMap<number, number>; readonly count: number } {
+    const members = nodes ? new Set(nodes) : null;
+    const roots = nodes ?? Array.from({ length: this.size }, (_, i) => i);
+    const index = new Map<number, number>();
+    const low = new Map<number, number>();
+    const compOf = new Map<number, number>();
     const stack: number[] = [];
-    const result: number[][] = [];
     let counter = 0;
-    for (let root = 0; root < n; root++) {
-      if (index[root] !== -1 || (within && !within(root))) continue;
+    let count = 0;
+    for (const root of roots) {
+      if (index.has(root)) continue;
       const frames: Array<{ node: number; it: Iterator<[number, number]> }> = [];
       const open = (node: number) => {
-        index[node] = low[node] = counter++;
+        index.set(node, counter);
+        low.set(node, counter++);
         stack.push(node);
-        onStack[node] = 1;
         frames.push({ node, it: this.#out[node]!.entries() });
       };
       open(root);
@@ -93,25 +107,68 @@ export class DependencyGraph {
         const step = frame.it.next();
         if (!step.done) {
           const [to, kinds] = step.value;
-          if (!(kinds & allowed) || (within && !within(to))) continue;
-          if (index[to] === -1) open(to);
-          else if (onStack[to]) low[frame.node] = Math.min(low[frame.node]!, index[to]!);
+          if (!(kinds & allowed) || (members && !members.has(to))) continue;
+          // On the stack: visited and not yet assigned a component.
+          if (!index.has(to)) open(to);
+          else if (!compOf.has(to)) low.set(frame.node, Math.min(low.get(frame.node)!, index.get(to)!));
           continue;
         }
         frames.pop();
         const parent = frames[frames.length - 1];
-        if (parent) low[parent.node] = Math.min(low[parent.node]!, low[frame.node]!);
-        if (low[frame.node] !== index[frame.node]) continue;
-        const component: number[] = [];
+        if (parent) low.set(parent.node, Math.min(low.get(parent.node)!, low.get(frame.node)!));
+        if (low.get(frame.node) !== index.get(frame.node)) continue;
         let w: number;
         do {
           w = stack.pop()!;
-          onStack[w] = 0;
-          component.push(w);
+          compOf.set(w, count);
         } while (w !== frame.node);
-        if (component.length > 1) result.push(component);
+        count++;
       }
     }
-    return result;
+    return { compOf, count };
+  }
+}
+
+/**
+ * Which nodes reach which, over `allowed` edges among `nodes`: the
+ * transitive closure of the condensation, one bitset of components per
+ * component. Quadratic in components, so only built for components up to
+ * `reachabilityComponentsMax`.
+ */
+export class Reachability {
+  readonly #compOf: ReadonlyMap<number, number>;
+  readonly #reach: Uint32Array[];
+
+  constructor(graph: DependencyGraph, allowed: number, nodes: readonly number[]) {
+    const { compOf, count } = graph.condense(allowed, nodes);
+    this.#compOf = compOf;
+    const words = Math.ceil(count / 32);
+    const members = new Set(nodes);
+    const byComp: number[][] = Array.from({ length: count }, () => []);
+    for (const [node, c] of compOf) byComp[c]!.push(node);
+    this.#reach = [];
+    // Successor components have lower numbers, so they are complete when needed.
+    for (let c = 0; c < count; c++) {
+      const reach = new Uint32Array(words);
+      reach[c >>> 5]! |= 1 << (c & 31);
+      for (const node of byComp[c]!) {
+        for (const [to, kinds] of graph.successors(node)) {
+          if (!(kinds & allowed) || !members.has(to)) continue;
+          const d = compOf.get(to)!;
+          if (d === c) continue;
+          const theirs = this.#reach[d]!;
+          for (let i = 0; i < words; i++) reach[i]! |= theirs[i]!;
+        }
+      }
+      this.#reach.push(reach);
+    }
+  }
+
+  /** True when a path (possibly empty) leads from `from` to `to`. */
+  reaches(from: number, to: number): boolean {
+    const a = this.#compOf.get(from);
+    const b = this.#compOf.get(to);
+    if (a === undefined || b === undefined) return false;
+    return ((this.#reach[a]![b >>> 5]! >>> (b & 31)) & 1) === 1;
   }
 }

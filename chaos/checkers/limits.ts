@@ -13,8 +13,11 @@ export const counterexamplePrefixOpsMax = 10;
 /** Linearizability counterexamples: how many concurrent candidates to show beside the stuck operation. */
 export const counterexampleCandidatesMax = 10;
 
-/** Cycle search: BFS node visits per strongly connected component before giving up on finer classes. */
-export const cycleSearchVisitsMax = 5_000_000;
+/** Cycle search: BFS node visits per check before leaving cycles unclassified (about 1 s). */
+export const cycleSearchVisitsMax = 1_000_000;
+
+/** Cycle search: largest component whose reachability is precomputed (a bitset per node: 32 MiB at this size). */
+export const reachabilityNodesMax = 16_384;
 
 /** Reports keep this many anomalies of each kind; the stats still count them all. */
 export const anomaliesPerKindMax = 50;

@@ -41,7 +41,8 @@ export interface DependencyOptions {
 
 /** Builds the dependency graph of the transactions. */
 export function inferDependencies(
-  txns: readonly Txn[], index: AppendIndex, reads: readonly Read[], orders: ReadonlyMap<string, readonly string[]>, options: DependencyOptions,
+  txns: readonly Txn[], index: AppendIndex, reads: readonly Read[], orders: ReadonlyMap<string, readonly string[]>,
+  incompatible: ReadonlySet<Read>, options: DependencyOptions,
 ): Dependencies {
   const graph = new DependencyGraph(txns.length);
   const why = new Map<string, Why>();
@@ -71,7 +72,7 @@ export function inferDependencies(
     // A read of another transaction's intermediate state is G1b, reported on its own: no rw edge back into it.
     if (w2 && next !== undefined && w2 !== w) add(r.txn, w2, rw, { kind: 'rw', key: r.key, list: r.list, next, unobserved: false });
   }
-  addUnobserved(index, reads, orders, add);
+  addUnobserved(index, reads, orders, incompatible, add);
   const live = txns.filter((t) => t.op.status !== 'fail');
   if (options.realtime) addRealtime(live, (a, b) => add(a, b, rt, { kind: 'rt' }));
   if (options.process) addProcessOrder(live, (a, b) => add(a, b, po, { kind: 'process', process: a.op.process }));
@@ -100,7 +101,7 @@ export function inferDependencies(
 
 /** Edges to committed appends no read observed (see the module comment). */
 function addUnobserved(
-  index: AppendIndex, reads: readonly Read[], orders: ReadonlyMap<string, readonly string[]>,
+  index: AppendIndex, reads: readonly Read[], orders: ReadonlyMap<string, readonly string[]>, incompatible: ReadonlySet<Read>,
   add: (from: Txn, to: Txn, kind: number, reason: Why) => void,
 ): void {
   const fullReads = new Map<string, Read[]>();
@@ -110,11 +111,12 @@ function addUnobserved(
     if (list) list.push(r);
     else fullReads.set(r.key, [r]);
   }
-  // An indeterminate transaction whose append someone read did commit.
+  // An indeterminate transaction whose append someone read did commit. Other reads are prefixes of the orders.
   const committed = new Set<Txn>();
-  for (const r of reads) {
-    for (const e of r.list) {
-      const w = index.writer.get(r.key)?.get(e);
+  const observedLists: Array<readonly [string, readonly string[]]> = [...orders, ...[...incompatible].map((r) => [r.key, r.list] as const)];
+  for (const [key, list] of observedLists) {
+    for (const e of list) {
+      const w = index.writer.get(key)?.get(e);
       if (w) committed.add(w);
     }
   }

@@ -39,14 +39,20 @@ function isPrefix(list: readonly string[], of: readonly string[]): boolean {
   return true;
 }
 
-/** Every read must be a prefix of the key's version order; reports the first that is not, per key. */
-export function checkIncompatibleOrders(reads: readonly Read[], orders: ReadonlyMap<string, readonly string[]>, out: AnomalyCollector): void {
+/**
+ * Every read must be a prefix of the key's version order; reports the first
+ * that is not, per key, and returns all that are not.
+ */
+export function checkIncompatibleOrders(reads: readonly Read[], orders: ReadonlyMap<string, readonly string[]>, out: AnomalyCollector): Set<Read> {
+  const incompatible = new Set<Read>();
   const reported = new Set<string>();
   const longestBy = new Map<string, Read>();
   for (const r of reads) if (orders.get(r.key) === r.list) longestBy.set(r.key, r);
   for (const r of reads) {
     const order = orders.get(r.key)!;
-    if (reported.has(r.key) || isPrefix(r.list, order)) continue;
+    if (isPrefix(r.list, order)) continue;
+    incompatible.add(r);
+    if (reported.has(r.key)) continue;
     reported.add(r.key);
     const longest = longestBy.get(r.key)!;
     out.add({
@@ -56,6 +62,7 @@ export function checkIncompatibleOrders(reads: readonly Read[], orders: Readonly
       key: keyValue(r.key),
     });
   }
+  return incompatible;
 }
 
 /**
@@ -64,12 +71,14 @@ export function checkIncompatibleOrders(reads: readonly Read[], orders: Readonly
  * nothing else comes between them is left to the cycle search: it shows as G0.)
  */
 export function checkAppendOrder(index: AppendIndex, txns: readonly Txn[], orders: ReadonlyMap<string, readonly string[]>, reads: readonly Read[], out: AnomalyCollector): void {
+  const positions = new Map<string, ReadonlyMap<string, number>>();
+  for (const [key, versions] of orders) positions.set(key, new Map(versions.map((e, i) => [e, i] as const)));
   for (const [id, byKey] of index.appendsOf) {
     const t = txns[id]!;
     if (t.op.status === 'fail') continue;
     for (const [key, elems] of byKey) {
-      const versions = orders.get(key) ?? [];
-      const position = new Map(versions.map((e, i) => [e, i] as const));
+      const position = positions.get(key);
+      if (!position) continue;
       for (let i = 1; i < elems.length; i++) {
         const at = position.get(elems[i]!);
         const before = position.get(elems[i - 1]!);
@@ -114,31 +123,66 @@ export function checkInternal(txns: readonly Txn[], out: AnomalyCollector): void
   }
 }
 
-/** Reads must hold each element once and only elements some transaction appended; none from an aborted one (G1a). */
-export function checkElements(reads: readonly Read[], index: AppendIndex, out: AnomalyCollector): void {
-  for (const r of reads) {
-    const seen = new Set<string>();
-    const aborted = new Set<Txn>();
-    for (const e of r.list) {
-      if (seen.has(e)) {
-        out.add({ kind: 'duplicate-elements', description: `${r.txn.name} read key ${r.key} as ${showList(r.list)}, which holds ${e} twice`, ops: [opRef(r.txn.op)], key: keyValue(r.key) });
-      }
-      seen.add(e);
-      if (index.writer.get(r.key)?.has(e)) continue;
-      const failed = index.failedWriter.get(r.key)?.get(e);
-      if (failed && !aborted.has(failed)) {
-        aborted.add(failed);
-        out.add({
-          kind: 'G1a',
-          description: `aborted read: ${r.txn.name} read key ${r.key} as ${showList(r.list)}, including ${e}, which ${failed.name} appended before it failed`,
-          ops: [opRef(r.txn.op), opRef(failed.op)],
-          key: keyValue(r.key),
-        });
-      } else if (!failed) {
-        out.add({ kind: 'garbage-read', description: `${r.txn.name} read ${e} in key ${r.key}, which no transaction appended`, ops: [opRef(r.txn.op)], key: keyValue(r.key) });
-      }
+/** An element a read should not hold: a second copy, one appended by an aborted transaction, or one nobody appended. */
+interface BadElement {
+  readonly position: number;
+  readonly elem: string;
+  readonly problem: 'duplicate' | 'aborted' | 'garbage';
+  readonly failed?: Txn;
+}
+
+function badElements(key: string, list: readonly string[], index: AppendIndex): BadElement[] {
+  const bad: BadElement[] = [];
+  const seen = new Set<string>();
+  const aborted = new Set<Txn>();
+  const writers = index.writer.get(key);
+  list.forEach((elem, position) => {
+    if (seen.has(elem)) bad.push({ position, elem, problem: 'duplicate' });
+    seen.add(elem);
+    if (writers?.has(elem)) return;
+    const failed = index.failedWriter.get(key)?.get(elem);
+    if (!failed) bad.push({ position, elem, problem: 'garbage' });
+    else if (!aborted.has(failed)) (aborted.add(failed), bad.push({ position, elem, problem: 'aborted', failed }));
+  });
+  return bad;
+}
+
+function reportBadElement(r: Read, bad: BadElement, others: number, out: AnomalyCollector): void {
+  const also = others > 0 ? ` (and ${others} later read${others > 1 ? 's' : ''} of it)` : '';
+  const seen = `${r.txn.name} read key ${r.key} as ${showList(r.list)}${also}`;
+  const key = keyValue(r.key);
+  switch (bad.problem) {
+    case 'duplicate': return out.add({ kind: 'duplicate-elements', description: `${seen}, which holds ${bad.elem} twice`, ops: [opRef(r.txn.op)], key });
+    case 'garbage': return out.add({ kind: 'garbage-read', description: `${seen}, including ${bad.elem}, which no transaction appended`, ops: [opRef(r.txn.op)], key });
+    case 'aborted': return out.add({
+      kind: 'G1a',
+      description: `aborted read: ${seen}, including ${bad.elem}, which ${bad.failed!.name} appended before it failed`,
+      ops: [opRef(r.txn.op), opRef(bad.failed!.op)],
+      key,
+    });
+  }
+}
+
+/**
+ * Reads must hold each element once, and only elements some transaction
+ * that did not fail appended (else G1a, or garbage). Reads compatible with
+ * the version order are prefixes of it, so the order is scanned once per key
+ * and each bad element reported with the first read that holds it; the
+ * incompatible reads are scanned one by one.
+ */
+export function checkElements(
+  reads: readonly Read[], orders: ReadonlyMap<string, readonly string[]>, incompatible: ReadonlySet<Read>, index: AppendIndex, out: AnomalyCollector,
+): void {
+  for (const [key, order] of orders) {
+    const bad = badElements(key, order, index);
+    if (bad.length === 0) continue;
+    const readers = reads.filter((r) => r.key === key && !incompatible.has(r));
+    for (const b of bad) {
+      const holding = readers.filter((r) => r.list.length > b.position);
+      reportBadElement(holding[0]!, b, holding.length - 1, out);
     }
   }
+  for (const r of incompatible) for (const b of badElements(r.key, r.list, index)) reportBadElement(r, b, 0, out);
 }
 
 /** A read must not end in an element its writer later followed with another append to the same key (G1b). */

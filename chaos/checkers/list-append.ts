@@ -14,7 +14,7 @@
  */
 import type { HistoryEvent } from '../history/event.ts';
 import { opRef, pairOperations } from '../history/operation.ts';
-import { classifyComponent, type CycleClass, type FoundCycle } from './cycles.ts';
+import { classifyComponent, SearchBudget, type CycleClass, type FoundCycle } from './cycles.ts';
 import { kindName, po, rt } from './graph.ts';
 import {
   checkAppendOrder, checkElements, checkIncompatibleOrders, checkInternal, checkIntermediateReads, checkLostUpdates, versionOrders,
@@ -28,7 +28,7 @@ export interface ListAppendOptions {
   readonly realtime?: boolean;
   /** Add process-order edges: each process sees its own earlier transactions. */
   readonly process?: boolean;
-  /** Visits allowed per component when classifying cycles. */
+  /** Breadth-first visits allowed, over the whole check, for classifying cycles (`cycleSearchVisitsMax` by default). */
   readonly cycleSearchVisitsMax?: number;
 }
 
@@ -47,20 +47,19 @@ export function checkListAppend(history: readonly HistoryEvent[], options: ListA
   const reads = collectReads(txns);
   const orders = versionOrders(reads);
   const out = new AnomalyCollector();
-  checkIncompatibleOrders(reads, orders, out);
+  const incompatible = checkIncompatibleOrders(reads, orders, out);
   checkAppendOrder(index, txns, orders, reads, out);
   checkInternal(txns, out);
-  checkElements(reads, index, out);
+  checkElements(reads, orders, incompatible, index, out);
   checkIntermediateReads(reads, index, out);
   checkLostUpdates(reads, index, out);
 
-  const deps = inferDependencies(txns, index, reads, orders, { realtime: options.realtime ?? false, process: options.process ?? false });
+  const deps = inferDependencies(txns, index, reads, orders, incompatible, { realtime: options.realtime ?? false, process: options.process ?? false });
   const orderKinds = (options.realtime ? rt : 0) | (options.process ? po : 0);
   const components = deps.graph.components(~0);
+  const budget = new SearchBudget(options.cycleSearchVisitsMax);
   for (const component of components) {
-    const found = classifyComponent(deps.graph, component, {
-      orderKinds, ...(options.cycleSearchVisitsMax === undefined ? {} : { visitsMax: options.cycleSearchVisitsMax }),
-    });
+    const found = classifyComponent(deps.graph, component, { orderKinds, budget });
     for (const cycle of found) out.add(cycleAnomaly(txns, deps, cycle));
   }
 
