@@ -106,7 +106,8 @@ function unlift(list: EntryList, call: number): void {
 /** Searches for a linearization of one partition's operations. */
 export function searchLinearization<S, P>(model: Model<S, P>, input: SearchInput<P>, limits: SearchLimits): SearchOutcome<S> {
   const n = input.ops.length;
-  assert(input.invokeTimes.length === n && input.completeTimes.length === n, 'one time pair per operation');
+  assert(input.invokeTimes.length === n, 'one invocation time per operation');
+  assert(input.completeTimes.length === n, 'one completion time per operation');
   const search = new Search(model, input, buildList(input));
   return search.run(limits);
 }

@@ -78,7 +78,8 @@ export class HistoryRecorder {
 
   /** Records an invocation; the process must not have an operation open. */
   invoke(process: number, f: string, value: HistoryValue): PendingOperation {
-    assert(Number.isSafeInteger(process) && process >= 0, `client process must be a non-negative integer, not ${process}`);
+    assert(Number.isSafeInteger(process), `client process must be an integer, not ${process}`);
+    assert(process >= 0, `client process must not be negative, not ${process}`);
     assert(!this.#open.has(process), `process ${process} invoked ${f} while another operation was open`);
     const pending = new PendingOperation(this, process, f, value);
     this.#open.set(process, pending);
