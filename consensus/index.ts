@@ -51,6 +51,19 @@
  *   node do not campaign in lockstep.
  * - 'snap' messages: the transport streams the snapshot (in chunks if it
  *   likes) and must call reportSnapshot(to, 'finish' | 'failure') for each.
+ * - Bootstrap: a group's initial configuration lives in a snapshot. Start
+ *   the initial members from storage whose snapshot (index ≥ 1) carries it;
+ *   a replica added later starts empty (no configuration) and receives that
+ *   snapshot, never a replay of a log that lacks the initial configuration.
+ * - Membership: a leader may stop being a voter only if the other voters are
+ *   a quorum without it (else the change becomes an empty entry, counted in
+ *   status().errors.confChangesRejected): transfer leadership first.
+ * - Bad input from the network is refused and counted (status().errors),
+ *   never thrown; only programmer bugs throw (RaftAssertionError).
+ * - Reads: readIndex(ctx) → a ReadState with ctx in a later Ready; serve the
+ *   read once applied up to its index. 'leaseBased' skips the heartbeat round
+ *   while the leader's lease holds; it assumes bounded clock drift (see
+ *   Raft.leaseValid in raft.ts) and is off by default in node/kv ('safe').
  */
 export * from './types.ts';
 export {

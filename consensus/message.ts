@@ -76,6 +76,10 @@ export function checkMessage(m: Message, self: ReplicaId): string | undefined {
     return 'numeric field out of range';
   }
   if (m.term === 0 && !termlessTypes.has(m.type)) return `${m.type} without a term`;
+  if ((m.type === 'app' || m.type === 'vote' || m.type === 'preVote') && m.logTerm > m.term) {
+    // A log cannot hold an entry of a term after the sender's.
+    return `${m.type} with a log term after its term`;
+  }
   if (typeof m.reject !== 'boolean') return 'reject is not a boolean';
   if (!Array.isArray(m.entries)) return 'entries is not an array';
   for (const e of m.entries) {

@@ -462,6 +462,11 @@ export class Raft {
         // Meant for a leader we no longer are: the requester retries.
         return;
       case 'timeoutNow':
+        // Only our leader may waive the election timeout (and stickiness).
+        if (m.from !== this.lead) {
+          this.errors.malformed++;
+          return;
+        }
         // The leader asks us to take over: campaign now, skipping PreVote;
         // if a committed conf change is still to be applied (a leader that
         // removed itself hands over right away), once it is.
@@ -473,6 +478,11 @@ export class Raft {
         this.errors.readsDropped++;
         return;
       case 'readIndexResp':
+        // Only the leader we asked confirms a read.
+        if (m.from !== this.lead) {
+          this.errors.malformed++;
+          return;
+        }
         this.readStates.push({ index: m.index, requestContext: m.context ?? noBytes });
         return;
       default:
@@ -543,6 +553,11 @@ export class Raft {
   #handleSnapshot(m: Message): void {
     const snapshot = m.snapshot;
     assert(snapshot !== undefined, 'checkMessage lets no snap without a snapshot through');
+    if (snapshot.metadata.term > m.term) {
+      // No leader holds an entry of a term after its own.
+      this.errors.malformed++;
+      return;
+    }
     if (this.#restore(snapshot)) {
       this.#send(message({ type: 'appResp', to: m.from, index: this.log.lastIndex() }));
     } else {

@@ -147,9 +147,13 @@ export interface SoftState {
 }
 
 /**
- * Work the caller must do, in order: persist `entries`, `hardState` and
- * `snapshot` (synced), then send `messages`, then apply `committedEntries`,
- * then call `advance(ready)`.
+ * Work the caller must do, in order: persist `snapshot`, `entries` and
+ * `hardState` (one write, synced when `mustSync`), then send `messages`,
+ * then apply `snapshot` and `committedEntries` in order and serve
+ * `readStates` once applied up to their index, then call `advance(ready)`.
+ * A leader's appends, heartbeats and snapshots ('app', 'heartbeat', 'snap')
+ * may be sent before the write completes (thesis §10.2.1): the leader counts
+ * its own entries toward commitment only after advance().
  */
 export interface Ready {
   readonly softState?: SoftState;
@@ -159,7 +163,7 @@ export interface Ready {
   readonly snapshot?: Snapshot;
   readonly committedEntries: readonly Entry[];
   readonly messages: readonly Message[];
-  /** True when `hardState`/`entries`/`snapshot` must be synced before `messages` go out. */
+  /** True when `hardState`/`entries`/`snapshot` must be synced (only a moved commit index may be written lazily). */
   readonly mustSync: boolean;
 }
 
@@ -175,11 +179,18 @@ export interface RaftStorage {
    * handed out again, so the caller persists the configuration it applied.
    */
   initialState(): { hardState: HardState; confState: ConfState };
-  /** Entries in [lo, hi), at most `maxBytes` in total but always at least one. */
+  /** Entries in [lo, hi), at most `maxBytes` in total (counted as in entry-size.ts) but always at least one. */
   entries(lo: LogIndex, hi: LogIndex, maxBytes: number): Entry[];
+  /** The term of the entry at `index`; firstIndex-1 is the snapshot's (or 0 for an empty log). */
   term(index: LogIndex): Term;
   firstIndex(): LogIndex;
   lastIndex(): LogIndex;
+  /**
+   * The newest snapshot, at or after firstIndex-1: the leader sends it to
+   * followers whose next entry was compacted away. A host may build it on
+   * demand (at its applied index) or throw SnapshotTemporarilyUnavailableError
+   * while it is being generated; Raft asks again later.
+   */
   snapshot(): Snapshot;
 }
 
