@@ -3,6 +3,7 @@ import { assert } from './assert.ts';
 import { electionTicksMax, inflightMessagesMax } from './limits.ts';
 import type { LogIndex, ReplicaId } from './types.ts';
 
+/** How one replica runs: its ID, timing, flow-control limits and protocol options. */
 export interface RaftConfig {
   /** This replica's ID within the group (non-zero). */
   id: ReplicaId;

@@ -35,6 +35,7 @@ export class SnapshotTemporarilyUnavailableError extends Error {
   }
 }
 
+/** Why a proposal was dropped (ProposalDroppedError.reason). */
 export type ProposalDropReason =
   | 'no leader'
   | 'leadership transfer'

@@ -6,6 +6,7 @@
  */
 import { assert } from './assert.ts';
 
+/** The append messages in flight to one follower, bounded by count and bytes. */
 export class Inflights {
   /** Last index of each message, in send order, starting at #start. */
   #indexes: number[] = [];

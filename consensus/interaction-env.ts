@@ -339,6 +339,7 @@ export class InteractionEnv {
     node.appliedIndex = e.index;
     if (e.type === 'confChange') {
       node.confState = raw.applyConfChange(e.data);
+      node.storage.setConfState(node.confState);
       let what = 'malformed';
       try {
         what = describeConfChange(decodeConfChange(e.data));

@@ -7,6 +7,7 @@
 import { assert } from './assert.ts';
 import type { Entry, LogIndex, Snapshot, Term } from './types.ts';
 
+/** Entries (and possibly a snapshot) handed out for persisting but not yet marked stable. */
 export class Unstable {
   /** An incoming snapshot not yet persisted. */
   snapshot: Snapshot | undefined = undefined;

@@ -11,6 +11,7 @@ import { CompactedError, UnavailableError } from './errors.ts';
 import { Unstable } from './log-unstable.ts';
 import type { Entry, LogIndex, RaftStorage, Snapshot, Term } from './types.ts';
 
+/** The log: storage plus the unstable tail, with the commit, applying and applied positions. */
 export class RaftLog {
   readonly unstable: Unstable;
   committed: LogIndex;

@@ -70,3 +70,15 @@ describe('MemoryStorage', () => {
     expect(() => s.compact(5)).toThrow(RaftAssertionError);
   });
 });
+
+describe('MemoryStorage configuration', () => {
+  it('MemoryStorage.initialState returns the configuration the host applied last', () => {
+    const s = new MemoryStorage(cs);
+    const next: ConfState = { ...cs, voters: [1, 2, 3, 4] };
+    s.setConfState(next);
+    expect(s.initialState().confState).toEqual(next);
+    const snapCs: ConfState = { ...cs, voters: [5] };
+    s.applySnapshot({ metadata: { index: 3, term: 1, confState: snapCs }, data: new Uint8Array() });
+    expect(s.initialState().confState).toEqual(snapCs);
+  });
+});

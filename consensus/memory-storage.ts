@@ -2,19 +2,24 @@
  * An in-memory RaftStorage: the reference implementation that tests and the
  * simulator use, and the model for node/kv's LevelDB one. The reader side is
  * what Raft calls; the writer side (append, setHardState, applySnapshot,
- * compact, createSnapshot) is what the caller does with each Ready.
+ * setConfState, compact, createSnapshot) is what the caller does with each
+ * Ready.
  */
 import { assert } from './assert.ts';
 import { limitSize } from './entry-size.ts';
 import { CompactedError, SnapshotOutOfDateError, UnavailableError } from './errors.ts';
 import type { ConfState, Entry, HardState, LogIndex, RaftStorage, Snapshot, Term } from './types.ts';
 
+/** A configuration with no members: a replica that will learn its configuration from a snapshot. */
 export const emptyConfState: ConfState = { voters: [], votersOutgoing: [], learners: [], learnersNext: [], autoLeave: false };
 
 const noData = new Uint8Array(0);
 
+/** RaftStorage in memory, with the writer side a host applies each Ready with. */
 export class MemoryStorage implements RaftStorage {
   #hardState: HardState = { term: 0, vote: 0, commit: 0 };
+  /** The configuration as of the host's applied index. */
+  #confState: ConfState;
   #snapshot: Snapshot;
   /** entries[0] is a placeholder standing for the snapshot's index and term. */
   #entries: Entry[];
@@ -22,17 +27,30 @@ export class MemoryStorage implements RaftStorage {
   /** An empty log whose (empty) snapshot carries `confState`: how a new group starts. */
   constructor(confState: ConfState = emptyConfState) {
     this.#snapshot = { metadata: { index: 0, term: 0, confState }, data: noData };
+    this.#confState = confState;
     this.#entries = [{ index: 0, term: 0, type: 'normal', data: noData }];
   }
 
+  /** The hard state, and the configuration as of the host's applied index (setConfState). */
   initialState(): { hardState: HardState; confState: ConfState } {
-    return { hardState: this.#hardState, confState: this.#snapshot.metadata.confState };
+    return { hardState: this.#hardState, confState: this.#confState };
   }
 
+  /**
+   * Records the configuration the host applied (RawNode.applyConfChange's
+   * result), which a restart with RaftConfig.applied must start from: conf
+   * change entries at or below the applied index are not handed out again.
+   */
+  setConfState(confState: ConfState): void {
+    this.#confState = confState;
+  }
+
+  /** The hard state written last. */
   get hardState(): HardState {
     return this.#hardState;
   }
 
+  /** Records Ready.hardState. */
   setHardState(hardState: HardState): void {
     this.#hardState = hardState;
   }
@@ -72,6 +90,7 @@ export class MemoryStorage implements RaftStorage {
   applySnapshot(snapshot: Snapshot): void {
     if (snapshot.metadata.index < this.#snapshot.metadata.index) throw new SnapshotOutOfDateError();
     this.#snapshot = snapshot;
+    this.#confState = snapshot.metadata.confState;
     this.#entries = [{ index: snapshot.metadata.index, term: snapshot.metadata.term, type: 'normal', data: noData }];
   }
 

@@ -29,10 +29,12 @@ const knownTypes: ReadonlySet<MessageType> = new Set<MessageType>([
   'snapStatus', 'heartbeat', 'heartbeatResp', 'unreachable', 'transferLeader', 'timeoutNow', 'readIndex', 'readIndexResp',
 ]);
 
+/** Whether only the local caller may produce messages of this type. */
 export function isLocalType(type: MessageType): boolean {
   return localTypes.has(type);
 }
 
+/** Whether messages of this type answer a request (ignored from non-members). */
 export function isResponseType(type: MessageType): boolean {
   return responseTypes.has(type);
 }

@@ -15,8 +15,10 @@
 import { Inflights } from './inflights.ts';
 import type { LogIndex } from './types.ts';
 
+/** How the leader sends to a follower (see the module comment). */
 export type ProgressState = 'probe' | 'replicate' | 'snapshot';
 
+/** The leader's view of one follower. */
 export class Progress {
   /** Highest index known to be in the follower's log (matching ours). */
   match: LogIndex = 0;

@@ -6,6 +6,7 @@
  */
 import type { LogIndex, ReplicaId } from './types.ts';
 
+/** The outcome of a vote so far. */
 export type VoteResult = 'pending' | 'lost' | 'won';
 
 /** A set of voters, sorted ascending, without duplicates. */

@@ -53,6 +53,7 @@ export interface RaftErrorCounts {
   proposalsDropped: number;
 }
 
+/** The Raft state machine of one replica; RawNode is its public face. */
 export class Raft {
   readonly id: ReplicaId;
   term: Term = 0;

@@ -51,6 +51,7 @@ export interface ProgressStatus {
   readonly pendingSnapshot: LogIndex;
 }
 
+/** A snapshot of a replica's state, for hosts, tests and operators. */
 export interface RaftStatus {
   readonly id: ReplicaId;
   readonly term: Term;
@@ -86,6 +87,7 @@ function hardStateEqual(a: HardState, b: HardState): boolean {
 
 const noEntries: readonly Entry[] = [];
 
+/** One replica of one Raft group, driven by its host (see the module comment). */
 export class RawNode {
   readonly #raft: Raft;
   #prevSoft: SoftState;
@@ -316,6 +318,7 @@ export class RawNode {
     return this.#raft.canQuiesce();
   }
 
+  /** The replica's state (allocates: use the getters on hot paths). */
   status(): RaftStatus {
     const r = this.#raft;
     const progress = new Map<ReplicaId, ProgressStatus>();

@@ -26,6 +26,7 @@ export function contextKey(context: Uint8Array): string {
   return key;
 }
 
+/** A leader's queue of ReadIndex requests awaiting a quorum's heartbeat acknowledgement. */
 export class ReadOnly {
   readonly #pending = new Map<string, PendingRead>();
   /** Keys in arrival order. */

@@ -23,6 +23,7 @@ export interface TrackerConfig {
   readonly autoLeave: boolean;
 }
 
+/** The configuration without members. */
 export const emptyConfig: TrackerConfig = { voters: [], votersOutgoing: [], learners: [], learnersNext: [], autoLeave: false };
 
 /** A sorted, duplicate-free copy of `ids`. */
@@ -30,10 +31,12 @@ export function sortedIds(ids: Iterable<ReplicaId>): ReplicaId[] {
   return [...new Set(ids)].sort((a, b) => a - b);
 }
 
+/** Whether the configuration is joint (has an outgoing half). */
 export function isJoint(c: TrackerConfig): boolean {
   return c.votersOutgoing.length > 0;
 }
 
+/** Whether `id` votes in either half. */
 export function isVoter(c: TrackerConfig, id: ReplicaId): boolean {
   return c.voters.includes(id) || c.votersOutgoing.includes(id);
 }
@@ -48,6 +51,7 @@ export function memberIds(c: TrackerConfig): ReplicaId[] {
   return sortedIds([...c.voters, ...c.votersOutgoing, ...c.learners, ...c.learnersNext]);
 }
 
+/** Whether `id` is a voter or a learner. */
 export function isMember(c: TrackerConfig, id: ReplicaId): boolean {
   return isVoter(c, id) || c.learners.includes(id);
 }
@@ -108,11 +112,13 @@ function sameIds(a: readonly ReplicaId[], b: readonly ReplicaId[]): boolean {
   return a.length === b.length && a.every((id, i) => id === b[i]);
 }
 
+/** Whether two configurations are the same. */
 export function configsEqual(a: TrackerConfig, b: TrackerConfig): boolean {
   return sameIds(a.voters, b.voters) && sameIds(a.votersOutgoing, b.votersOutgoing) &&
     sameIds(a.learners, b.learners) && sameIds(a.learnersNext, b.learnersNext) && a.autoLeave === b.autoLeave;
 }
 
+/** The configuration, every member's Progress, and the votes of an election. */
 export class ProgressTracker {
   config: TrackerConfig = emptyConfig;
   readonly progress = new Map<ReplicaId, Progress>();

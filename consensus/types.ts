@@ -14,8 +14,10 @@ export type Term = number;
 /** A log position (1-based; 0 means "before the first entry"). */
 export type LogIndex = number;
 
+/** "No replica": no leader known, no vote cast. */
 export const noReplica: ReplicaId = 0;
 
+/** A normal entry carries the host's command; a confChange entry an encoded ConfChange. */
 export type EntryType = 'normal' | 'confChange';
 
 /** One log entry. `data` is opaque to Raft except for conf changes, which Raft decodes. */
@@ -46,6 +48,7 @@ export interface ConfState {
   readonly autoLeave: boolean;
 }
 
+/** The log position a snapshot replaces, and the configuration as of it. */
 export interface SnapshotMetadata {
   readonly index: LogIndex;
   readonly term: Term;
@@ -58,8 +61,10 @@ export interface Snapshot {
   readonly data: Uint8Array;
 }
 
+/** What a single membership change does to one replica. */
 export type ConfChangeType = 'addVoter' | 'addLearner' | 'removeReplica';
 
+/** One replica's membership change. */
 export interface ConfChangeSingle {
   readonly type: ConfChangeType;
   readonly replicaId: ReplicaId;
@@ -76,6 +81,7 @@ export interface ConfChange {
   readonly context?: Uint8Array;
 }
 
+/** The kinds of Raft message; 'local' ones never travel the network. */
 export type MessageType =
   | 'hup' // local: start an election
   | 'beat' // local: leader sends heartbeats
@@ -138,6 +144,7 @@ export interface ReadState {
   readonly requestContext: Uint8Array;
 }
 
+/** A replica's role in its current term. */
 export type RaftRole = 'follower' | 'candidate' | 'preCandidate' | 'leader';
 
 /** Volatile state that changed; not persisted. */
