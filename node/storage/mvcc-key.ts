@@ -95,16 +95,18 @@ export function recordsEnd(escaped: Buffer): Buffer {
 
 /**
  * Length of the escaped key at the start of a raw record key (through its
- * sentinel), or -1 when the escaping is malformed. Fast path: a key without
- * 0x00 bytes has the sentinel at its first 0x00.
+ * sentinel), or -1 when the escaping is malformed. A JavaScript loop: keys
+ * are short and this runs once per record of a scan, where a native call's
+ * overhead would dominate.
  */
 export function escapedPrefixBytes(raw: Buffer): number {
-  let i = raw.indexOf(escapeByte);
-  while (i >= 0 && i + 1 < raw.length) {
+  const last = raw.length - 1;
+  for (let i = 0; i < last; i++) {
+    if (raw[i] !== escapeByte) continue;
     const following = raw[i + 1];
     if (following === sentinel) return i + 2;
     if (following !== escapedZero) return -1;
-    i = raw.indexOf(escapeByte, i + 2);
+    i++;
   }
   return -1;
 }
@@ -114,8 +116,15 @@ export function escapedPrefixBytes(raw: Buffer): number {
  * key without escapes is returned as a view of `raw`, not a copy.
  */
 export function userKeyOf(raw: Buffer, prefixBytes: number): Buffer {
-  const first = raw.indexOf(escapeByte);
-  if (first === prefixBytes - 2) return raw.subarray(0, first);
+  const end = prefixBytes - 2;
+  let escaped = false;
+  for (let i = 0; i < end; i++) {
+    if (raw[i] === escapeByte) {
+      escaped = true;
+      break;
+    }
+  }
+  if (!escaped) return raw.subarray(0, end);
   try {
     return decodeEscapedKey(raw, 0).key;
   } catch (error) {

@@ -1,23 +1,24 @@
 /**
- * Encodings of MVCC record values, each checksummed (CRC-32, covering the
- * tag and everything after it) so corruption is detected on read instead of
- * being served:
+ * Encodings of MVCC record values, each checksummed (CRC-32 over the tag and
+ * body) so corruption is detected on read instead of being served:
  *
- *   older version (versioned key): crc32(4) ‖ tag(1: 0=value, 1=tombstone) ‖ payload
- *   latest version (key slot):     crc32(4) ‖ tag(1: 3=value, 4=tombstone) ‖ timestamp(12) ‖ payload
- *   intent (key slot):             crc32(4) ‖ tag(1: 2) ‖ txnId(16) ‖ epoch(4) ‖ writeTs(12) ‖ sequence(4)
- *                                  ‖ priority(4) ‖ count(4) ‖ count × [sequence(4) ‖ tombstone(1) ‖ length(4) ‖ bytes]
+ *   older version (versioned key): tag(1: 0=value, 1=tombstone) ‖ payload ‖ crc32
+ *   latest version (key slot):     tag(1: 3=value, 4=tombstone) ‖ timestamp(12) ‖ payload ‖ crc32
+ *   intent (key slot):             tag(1: 2) ‖ txnId(16) ‖ epoch(4) ‖ writeTs(12) ‖ sequence(4) ‖ priority(4)
+ *                                  ‖ count(4) ‖ count × [sequence(4) ‖ tombstone(1) ‖ length(4) ‖ bytes] ‖ crc32
  *
+ * The trailing crc32 is little-endian, so CRC-32 over a whole intact record
+ * is a fixed residue: verifying costs one checksum call and no slicing.
  * Timestamps are node/hlc's 12-byte big-endian encoding. An intent carries
  * its transaction's provisional value and the history of values it wrote at
  * earlier sequence numbers, so a savepoint rollback can restore an older
  * write and a read at an older sequence sees what it should.
  *
- * Wire format history: v1 put the tag before the checksum, which left the tag
+ * Wire format history: v1 tag ‖ crc32BE(body) ‖ body left the tag
  * unprotected (a flipped bit could turn an intent into a value); v2 (this)
- * checksums it.
+ * checksums tag and body in a trailer.
  */
-import { crc32 } from 'node:zlib';
+import { crc32 } from './checksum.ts';
 import { timestampEncodedBytes, type Timestamp } from '../hlc/index.ts';
 import { CorruptionError } from './errors.ts';
 
@@ -26,9 +27,16 @@ const tagTombstone = 1;
 const tagIntent = 2;
 const tagLatestValue = 3;
 const tagLatestTombstone = 4;
-/** Every record starts crc32(4) ‖ tag(1); the checksum covers the tag and everything after it. */
-const tagOffset = 4;
-const headerBytes = 5;
+/** Every record is tag(1) ‖ body ‖ crc32 (4, little-endian) of tag and body. */
+const tagOffset = 0;
+const bodyOffset = 1;
+const trailerBytes = 4;
+const overheadBytes = bodyOffset + trailerBytes;
+/**
+ * CRC-32 of any bytes followed by their own CRC-32 in little-endian order:
+ * a record verifies with one checksum call over all of it, no slicing.
+ */
+const crcResidue = 0x2144_df1c;
 
 /** What a transaction's intent says about its owner. */
 export interface TxnMeta {
@@ -53,17 +61,21 @@ export interface IntentRecord {
   readonly history: readonly IntentWrite[];
 }
 
+/** Allocates a record with room for `bodyBytes`; fill the body at bodyOffset, then seal(). */
+function allocRecord(bodyBytes: number): Buffer {
+  return Buffer.allocUnsafe(overheadBytes + bodyBytes);
+}
+
 function seal(buf: Buffer, tag: number): Buffer {
   buf[tagOffset] = tag;
-  buf.writeUInt32BE(crc32(buf.subarray(tagOffset)), 0);
+  const end = buf.length - trailerBytes;
+  buf.writeUInt32LE(crc32(buf.subarray(0, end)), end);
   return buf;
 }
 
 function unseal(raw: Uint8Array, what: string): { tag: number; body: Buffer } {
-  const buf = asBuffer(raw);
-  if (buf.length < headerBytes) throw new CorruptionError(`${what} of ${buf.length} bytes is truncated`);
-  if (crc32(buf.subarray(tagOffset)) !== buf.readUInt32BE(0)) throw new CorruptionError(`${what} checksum mismatch`);
-  return { tag: buf[tagOffset]!, body: buf.subarray(headerBytes) };
+  const buf = verifySealed(raw, what);
+  return { tag: buf[tagOffset]!, body: buf.subarray(bodyOffset, buf.length - trailerBytes) };
 }
 
 function asBuffer(raw: Uint8Array): Buffer {
@@ -76,15 +88,15 @@ function asBuffer(raw: Uint8Array): Buffer {
  */
 export function verifySealed(raw: Uint8Array, what: string): Buffer {
   const buf = asBuffer(raw);
-  if (buf.length < headerBytes) throw new CorruptionError(`${what} of ${buf.length} bytes is truncated`);
-  if (crc32(buf.subarray(tagOffset)) !== buf.readUInt32BE(0)) throw new CorruptionError(`${what} checksum mismatch`);
+  if (buf.length < overheadBytes) throw new CorruptionError(`${what} of ${buf.length} bytes is truncated`);
+  if (crc32(buf) !== crcResidue) throw new CorruptionError(`${what} checksum mismatch`);
   return buf;
 }
 
 /** Encodes a committed version; null is a tombstone. */
 export function encodeVersionValue(value: Uint8Array | null): Buffer {
-  const out = Buffer.allocUnsafe(headerBytes + (value?.length ?? 0));
-  if (value) out.set(value, headerBytes);
+  const out = allocRecord(value?.length ?? 0);
+  if (value) out.set(value, bodyOffset);
   return seal(out, value ? tagValue : tagTombstone);
 }
 
@@ -106,9 +118,9 @@ export function isTombstoneValue(raw: Uint8Array): boolean {
 
 /** Encodes the latest committed version, kept in the key's own slot with its timestamp. */
 export function encodeLatestValue(ts: Timestamp, value: Uint8Array | null): Buffer {
-  const out = Buffer.allocUnsafe(headerBytes + 12 + (value?.length ?? 0));
-  putTimestamp(out, ts, headerBytes);
-  if (value) out.set(value, headerBytes + 12);
+  const out = allocRecord(timestampEncodedBytes + (value?.length ?? 0));
+  putTimestamp(out, ts, bodyOffset);
+  if (value) out.set(value, bodyOffset + timestampEncodedBytes);
   return seal(out, value ? tagLatestValue : tagLatestTombstone);
 }
 
@@ -138,14 +150,14 @@ export function recordTag(raw: Uint8Array): number {
 
 /** The timestamp of a verified latest-version record. */
 export function latestTimestamp(buf: Buffer): Timestamp {
-  if (buf.length < headerBytes + timestampEncodedBytes) throw new CorruptionError('latest version is truncated');
-  return readTimestampChecked(buf, headerBytes);
+  if (buf.length < overheadBytes + timestampEncodedBytes) throw new CorruptionError('latest version is truncated');
+  return readTimestampChecked(buf, bodyOffset);
 }
 
 /** The payload of a verified latest-version record (null: tombstone). */
 export function latestPayload(buf: Buffer, tag: number): Buffer | null {
-  if (tag === tagLatestValue) return buf.subarray(headerBytes + timestampEncodedBytes);
-  if (buf.length !== headerBytes + timestampEncodedBytes) throw new CorruptionError('tombstone with a payload');
+  if (tag === tagLatestValue) return buf.subarray(bodyOffset + timestampEncodedBytes, buf.length - trailerBytes);
+  if (buf.length !== overheadBytes + timestampEncodedBytes) throw new CorruptionError('tombstone with a payload');
   return null;
 }
 
@@ -163,10 +175,10 @@ export function decodeAnyVersionValue(raw: Uint8Array): Buffer | null {
 const intentFixedBytes = 16 + 4 + 12 + 4 + 4 + 4;
 
 export function encodeIntent(record: IntentRecord): Buffer {
-  let size = headerBytes + intentFixedBytes;
+  let size = intentFixedBytes;
   for (const w of record.history) size += 9 + (w.value?.length ?? 0);
-  const out = Buffer.allocUnsafe(size);
-  let o = headerBytes;
+  const out = allocRecord(size);
+  let o = bodyOffset;
   out.set(record.txn.id, o);
   o += 16;
   out.writeUInt32BE(record.txn.epoch, o);

@@ -10,19 +10,20 @@
  * resolved as committed (possibly at a higher timestamp), aborted, or pushed.
  */
 import { compareTimestamps, nextTimestamp, type Timestamp } from '../hlc/index.ts';
-import { prettyKey, validateUserKey, InvalidKeyError } from '../keys/index.ts';
+import { keyMax, prettyKey, validateUserKey, InvalidKeyError } from '../keys/index.ts';
 import type { Batch, Reader } from './engine.ts';
 import {
   ConditionFailedError, InvalidArgumentError, IntentMismatchError, WriteIntentError, WriteTooOldError,
 } from './errors.ts';
-import { intentHistoryEntriesMax, intentRecordBytesMax, mvccValueBytesMax } from './limits.ts';
+import { intentHistoryEntriesMax, intentRecordBytesMax, mvccKeyBytesMax, mvccValueBytesMax } from './limits.ts';
 import { escapeKey, rawSpan, versionKeyFromPrefix } from './mvcc-key.ts';
 import {
   keyGroups, loadHistory, loadTop, readKeyFromTop, readKeyHistory, topFromSlot, topOf, txnIdsEqual, type KeyRecords, type KeyTop, type ReadOptions, type Visible,
   type VersionRecord,
 } from './mvcc-read.ts';
 import {
-  decodeAnyVersionValue, encodeIntent, encodeLatestValue, encodeVersionValue, intentValueAt, isTombstoneValue,
+  decodeAnyVersionValue, encodeIntent, encodeLatestValue, encodeVersionValue, intentValueAt, isLatestRecord, isTombstoneValue,
+  latestPayload, latestTimestamp, recordTag, verifySealed,
   type IntentWrite, type TxnMeta,
 } from './mvcc-value.ts';
 import { countRecord, countTopChange, type MvccStats } from './stats.ts';
@@ -32,6 +33,9 @@ export type { MvccSpan, ScanOptions, ScanResult, ScanRow } from './mvcc-scan.ts'
 import { scanSpan, type MvccSpan, type ScanOptions, type ScanResult } from './mvcc-scan.ts';
 
 function checkKey(key: Uint8Array): void {
+  // Fast path: a non-empty key within the size limit whose first byte is
+  // below KeyMax's is valid; anything else gets the key layer's full check.
+  if (key.length > 0 && key.length <= mvccKeyBytesMax && key[0]! < keyMax[0]!) return;
   try {
     validateUserKey(key);
   } catch (error) {
@@ -66,13 +70,27 @@ export function mvccGet(reader: Reader, key: Uint8Array, ts: Timestamp, options:
   let seen: Visible | null;
   try {
     checkKey(key);
-    top = loadTop(reader, key);
+    const escaped = escapeKey(key);
+    const raw = reader.getSync(escaped);
+    // The hot path: the latest version is visible; no intent, nothing newer.
+    const latest = raw === undefined ? null : visibleLatest(raw, ts);
+    if (latest) return Promise.resolve(latest);
+    top = topFromSlot(key, escaped, raw);
     seen = readKeyFromTop(top, ts, options);
   } catch (error) {
     return Promise.reject(error);
   }
   if (seen) return settle(seen);
   return readKeyHistory(reader, top, ts, options).then(getResult);
+}
+
+/** The slot's latest version as a result when it is at or below `ts` (null otherwise, or for an intent). */
+function visibleLatest(raw: Buffer, ts: Timestamp): GetResult | null {
+  if (!isLatestRecord(raw)) return null;
+  const buf = verifySealed(raw, 'latest version');
+  const timestamp = latestTimestamp(buf);
+  if (compareTimestamps(timestamp, ts) > 0) return null;
+  return { value: latestPayload(buf, recordTag(buf)), timestamp };
 }
 
 function getResult(seen: Visible): GetResult {
