@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ProposalDroppedError } from './errors.ts';
 import { InteractionEnv, TestRng } from './interaction-env.ts';
@@ -443,5 +444,32 @@ describe('RawNode snapshots', () => {
     run(env, 'heal', 'propose 1 after', 'tick-heartbeat 1', 'stabilize');
     expect(appliedTexts(env, 3)).toEqual(['s0', 's1', 's2', 's3', 's4', 'after']);
     expect(env.node(3).status().applied).toBe(env.node(1).status().applied);
+  });
+});
+
+describe('RawNode lease safety', () => {
+  it('RawNode never holds a lease while another replica leads, with clocks in step (property)', () => {
+    // Each round every replica ticks once, in a random order, with messages
+    // delivered (or lost) between the ticks: clocks run at one rate but are
+    // not aligned.
+    const round = fc.record({ order: fc.constantFrom([1, 2, 3], [1, 3, 2], [2, 1, 3], [2, 3, 1], [3, 1, 2], [3, 2, 1]), drop: fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }) });
+    fc.assert(fc.property(fc.array(round, { minLength: 40, maxLength: 40 }), fc.integer({ min: 0, max: 25 }), (rounds, cutAt) => {
+      const env = elected('voters=(1,2,3) checkquorum=true prevote=true lease=true election=6');
+      const check = (): void => {
+        if (env.node(1).status().leaseValid) expect([2, 3].filter((id) => env.node(id).role === 'leader')).toEqual([]);
+      };
+      rounds.forEach((r, t) => {
+        if (t === cutAt) env.run('isolate 1');
+        r.order.forEach((id, i) => {
+          env.node(id).tick();
+          for (const other of [1, 2, 3]) env.processReady(other);
+          if (r.drop[i]) env.queue = env.queue.slice(1);
+          env.deliver([]);
+          for (const other of [1, 2, 3]) env.processReady(other);
+          env.deliver([]);
+          check();
+        });
+      });
+    }), { numRuns: 80 });
   });
 });
