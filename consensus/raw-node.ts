@@ -338,3 +338,7 @@ export class RawNode {
     };
   }
 }
+
+// The conf change codec belongs with the RawNode API (hosts decode the
+// confChange entries they apply); it lives in confchange.ts.
+export { decodeConfChange, encodeConfChange } from './confchange.ts';
