@@ -37,6 +37,13 @@
  *   all their entries and hard states in one synced batch, then send all
  *   their messages coalesced per destination node, then apply, then advance
  *   each. Never ask a group for a second Ready before advancing the first.
+ *   A leader's 'app', 'heartbeat' and 'snap' messages may leave before the
+ *   batch is durable (the leader counts its own entries only at advance());
+ *   everything else waits for it. Steps and ticks between ready() and
+ *   advance() are fine.
+ * - Apply conf change entries with applyConfChange(entry.data) and persist
+ *   the returned ConfState with the applied index: RawNode starts from
+ *   RaftStorage.initialState().confState and config.applied.
  * - Quiescence keeps idle groups free: after a group's leader has reported
  *   status().canQuiesce (or the cheap `canQuiesce` getter) for a few
  *   consecutive ticks, call quiesce(): it sends heartbeats flagged `quiesce`,
