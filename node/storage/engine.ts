@@ -11,6 +11,7 @@
 import { ClassicLevel } from 'classic-level';
 import { assert } from '../assert.ts';
 import { compareKeys } from '../keys/index.ts';
+import { CommitQueue, type Commit } from './commit-queue.ts';
 import { StorageError } from './errors.ts';
 import { engineCacheBytesDefault, engineWriteBufferBytesDefault, iteratorBatchEntries, iteratorChunkBytes } from './limits.ts';
 
@@ -73,7 +74,11 @@ type Db = ClassicLevel<Buffer, Buffer>;
 type DbSnapshot = ReturnType<Db['snapshot']>;
 
 export class Engine implements Reader {
-  private constructor(readonly db: Db, readonly path: string) {}
+  readonly #commits: CommitQueue<Batch>;
+
+  private constructor(readonly db: Db, readonly path: string) {
+    this.#commits = new CommitQueue((group, sync) => this.#writeGroup(group, sync));
+  }
 
   /** Opens (creating if missing) the store at `path`. */
   static async open(path: string, options: EngineOptions = {}): Promise<Engine> {
@@ -92,7 +97,9 @@ export class Engine implements Reader {
     return new Engine(db, path);
   }
 
+  /** Closes the store after the commits already queued are written. */
   async close(): Promise<void> {
+    await this.#commits.idle();
     await this.db.close();
   }
 
@@ -133,19 +140,34 @@ export class Engine implements Reader {
   /**
    * Applies several batches in one atomic LevelDB write (group commit): the
    * multi-Raft scheduler persists many ranges' log appends with one fsync.
-   * Later batches win where batches write the same key.
+   * Later batches win where batches write the same key. Commits that arrive
+   * while a write is in flight are merged into the next write (see
+   * commit-queue.ts); each call's batches still land all together or not at all.
    */
   async commitBatches(batches: readonly Batch[], options: { sync: boolean }): Promise<void> {
+    let bytes = 0;
+    for (const batch of batches) {
+      assert(batch.engine === this, 'batch belongs to another engine');
+      batch.markCommitting();
+      bytes += batch.bytes;
+    }
+    return this.#commits.commit({ items: batches, sync: options.sync, bytes });
+  }
+
+  async #writeGroup(group: readonly Commit<Batch>[], sync: boolean): Promise<void> {
     // A chained batch hands each operation straight to the native batch,
     // skipping the per-operation normalisation of the array form.
     const chained = this.db.batch();
-    for (const batch of batches) {
-      assert(batch.engine === this, 'batch belongs to another engine');
-      batch.writeTo(chained);
+    try {
+      for (const commit of group) for (const batch of commit.items) batch.writeTo(chained);
+      if (chained.length === 0) await chained.close();
+      else await chained.write({ sync });
+    } catch (error) {
+      for (const commit of group) for (const batch of commit.items) batch.markFailed();
+      if (chained.length > 0) await chained.close().catch(() => undefined);
+      throw error;
     }
-    if (chained.length === 0) await chained.close();
-    else await chained.write({ sync: options.sync });
-    for (const batch of batches) batch.markCommitted();
+    for (const commit of group) for (const batch of commit.items) batch.markCommitted();
   }
 }
 
@@ -252,7 +274,8 @@ export class Batch implements ReadWriter {
   #sortedUpTo = 0;
   readonly #prefetched = new Map<string, Buffer | undefined>();
   readonly #onCommit: Array<() => void> = [];
-  #committed = false;
+  /** open → committing (queued for a write) → committed; a failed write reopens it. */
+  #state: 'open' | 'committing' | 'committed' = 'open';
   #bytes = 0;
 
   constructor(readonly engine: Engine) {}
@@ -268,7 +291,7 @@ export class Batch implements ReadWriter {
   }
 
   get committed(): boolean {
-    return this.#committed;
+    return this.#state === 'committed';
   }
 
   put(key: Buffer, value: Buffer): void {
@@ -285,12 +308,12 @@ export class Batch implements ReadWriter {
    * changes here, so it never runs ahead of what the store holds.
    */
   onCommit(fn: () => void): void {
-    assert(!this.#committed, 'commit hook on a committed batch');
+    assert(this.#state === 'open', 'commit hook on a committed batch');
     this.#onCommit.push(fn);
   }
 
   #record(write: PendingWrite): void {
-    assert(!this.#committed, 'write to a committed batch');
+    assert(this.#state === 'open', 'write to a committed batch');
     this.#log.push(write);
     this.#bytes += write.key.length + (write.value?.length ?? 0);
   }
@@ -442,7 +465,7 @@ export class Batch implements ReadWriter {
 
   /** Hands this batch's writes to a native batch. */
   writeTo(target: NativeBatch): void {
-    assert(!this.#committed, 'batch committed twice');
+    assert(this.#state === 'committing', 'batch written without being committed');
     // In order: a later write to a key overrides an earlier one within the native batch.
     for (const w of this.#log) {
       if (w.value) target.put(w.key, w.value);
@@ -450,10 +473,22 @@ export class Batch implements ReadWriter {
     }
   }
 
-  /** Marks the batch committed and runs its commit hooks (called by the engine after the write). */
+  /** Called by the engine when the batch is queued for a write: no more writes, no second commit. */
+  markCommitting(): void {
+    assert(this.#state === 'open', 'batch committed twice');
+    this.#state = 'committing';
+  }
+
+  /** Called by the engine when the write failed: the batch may be committed again. */
+  markFailed(): void {
+    assert(this.#state === 'committing', 'batch failed without being committed');
+    this.#state = 'open';
+  }
+
+  /** Called by the engine after the write: runs the commit hooks. */
   markCommitted(): void {
-    assert(!this.#committed, 'batch committed twice');
-    this.#committed = true;
+    assert(this.#state === 'committing', 'batch committed twice');
+    this.#state = 'committed';
     for (const fn of this.#onCommit.splice(0)) fn();
   }
 }

@@ -23,6 +23,12 @@ export const intentRecordBytesMax = 32 * MiB;
 export const engineCacheBytesDefault = 64 * MiB;
 /** LevelDB memtable per store: writes are buffered this much before a flush to a level-0 table. */
 export const engineWriteBufferBytesDefault = 16 * MiB;
+/**
+ * Bytes of batches merged into one group-committed LevelDB write; a single
+ * larger batch is written alone. Bounds the memory a write holds twice
+ * (buffered batch and LevelDB's copy).
+ */
+export const groupCommitBytesMax = 64 * MiB;
 /** Entries fetched from LevelDB per iterator step. */
 export const iteratorBatchEntries = 1024;
 /**
