@@ -54,6 +54,8 @@ export interface SimParameters {
   readonly campaignRate: number;
   /** Probability per step of asking the leader to quiesce an idle group. */
   readonly quiesceRate: number;
+  /** Probability per step of stopping a replica's clock for a while (a long GC or VM pause). */
+  readonly pauseRate: number;
 }
 
 /** Overrides a caller may force (soak flags, focused tests). */
@@ -93,19 +95,24 @@ export function chooseParameters(seed: number, overrides: ParameterOverrides = {
     crashRate: faulty ? r.pick([0, 0.005, 0.02]) : 0,
     restartRate: r.pick([0.02, 0.1]),
     proposalRate: r.pick([0.2, 0.5, 0.9]),
-    membershipRate: r.pick([0, 0.005, 0.02]),
+    membershipRate: r.pick([0, 0.005, 0.02, 0.08]),
     transferRate: r.pick([0, 0.003, 0.02]),
     readRate: r.pick([0.01, 0.05, 0.2]),
     compactionRate: r.pick([0.005, 0.02, 0.1]),
     campaignRate: r.pick([0, 0.002, 0.01]),
     quiesceRate: r.pick([0, 0, 0.05, 0.3]),
+    pauseRate: r.pick([0, 0, 0.01, 0.03]),
   };
   // Message sizes: 0 means one entry per append; a byte window must hold one full message.
   const maxSizePerMsg = r.pick([0, 64, 512, 64 * 1024]);
   const maxInflightBytes = r.chance(0.5) ? 0 : maxSizePerMsg + r.pick([0, 256, 4096]);
   // Lease reads are safe only while clocks agree, so only where every replica ticks every step.
   const lease = p.checkQuorum && p.tickRate === 1 && r.chance(0.4);
-  const q: SimParameters = { ...p, maxSizePerMsg, maxInflightBytes, readOnlyOption: lease ? 'leaseBased' : 'safe', ...overrides };
+  // A stopped clock is drift too: no pauses where leases are in use.
+  const q: SimParameters = {
+    ...p, maxSizePerMsg, maxInflightBytes, readOnlyOption: lease ? 'leaseBased' : 'safe', pauseRate: lease ? 0 : p.pauseRate,
+    ...overrides,
+  };
   return q.livenessSteps > 0 ? q : { ...q, livenessSteps: 200 + 60 * q.electionTicks * Math.max(1, q.heartbeatTicks) };
 }
 

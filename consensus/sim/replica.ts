@@ -44,8 +44,8 @@ export interface ReplicaHost {
   send(m: Message): void;
   /** A replica applied a normal entry with data (the workload tracks its writes). */
   appliedPayload(id: ReplicaId, e: Entry): void;
-  /** A replica applied a conf change taking the configuration from `before` to `after`. */
-  appliedConfChange(id: ReplicaId, before: ConfState, after: ConfState): void;
+  /** A replica applied the conf change at `index`, taking the configuration from `before` to `after`. */
+  appliedConfChange(id: ReplicaId, index: LogIndex, after: ConfState): void;
 }
 
 /** Bound on Readies handled in one call, so a livelock in the library shows up as a failure, not a hang. */
@@ -57,8 +57,10 @@ export class SimReplica {
   raw: RawNode | null = null;
   /** Times the replica has been started. */
   lifetimes = 0;
-  /** Removed from the group and shut down for good (its ID is never reused). */
+  /** Removed from the group and shut down, as replica GC does (until a conf change adds it back). */
   retired = false;
+  /** The replica's clock is stopped (it does not tick) until this step. */
+  pausedUntil = 0;
   /** A crash scheduled inside the next Ready. */
   crashAt: CrashPoint | null = null;
   /** ReadStates waiting for the state machine to reach their index. */
@@ -139,7 +141,7 @@ export class SimReplica {
   #took(raw: RawNode, rd: Ready): void {
     if (rd.hardState) this.#term = rd.hardState.term;
     if (rd.softState) {
-      const term = raw.status().term;
+      const term = raw.term;
       this.host.event(`${this.id} became ${rd.softState.role} at term ${term}`);
       if (rd.softState.role === 'leader') this.host.checker.leader(this.id, term);
     }
@@ -186,11 +188,10 @@ export class SimReplica {
   }
 
   #apply(raw: RawNode, e: Entry): void {
-    const before = this.disk.machine.confState;
-    let confState = before;
+    let confState = this.disk.machine.confState;
     if (e.type === 'confChange') {
       confState = raw.applyConfChange(decodeConfChange(e.data));
-      this.host.appliedConfChange(this.id, before, confState);
+      this.host.appliedConfChange(this.id, e.index, confState);
       this.host.event(`${this.id} applied conf change ${e.index}: voters=(${confState.voters})` +
         (confState.votersOutgoing.length ? `&&(${confState.votersOutgoing})` : '') +
         (confState.learners.length ? ` learners=(${confState.learners})` : ''));

@@ -107,8 +107,11 @@ export function runSimulation(options: RunOptions): RunResult {
 export function heal(sim: Simulation): void {
   sim.network.heal();
   sim.setFaults(noNetworkFaults);
-  for (const r of sim.replicas.values()) r.crashAt = null;
-  for (const id of sim.removed) sim.retire(id);
+  for (const r of sim.replicas.values()) {
+    r.crashAt = null;
+    r.pausedUntil = 0;
+  }
+  sim.collectGarbage();
   for (const r of sim.down()) sim.restart(r.id);
   sim.event('healed: every link restored, every member up, removed replicas shut down');
 }
@@ -136,7 +139,7 @@ export function awaitLiveness(sim: Simulation, p: SimParameters): number {
   const limit = 10 * p.livenessSteps;
   for (let i = 1; i <= limit && i - progressAt <= p.livenessSteps; i++) {
     sim.step(true);
-    for (const id of sim.removed) sim.retire(id);
+    sim.collectGarbage();
     const applied = progressOf(sim);
     if (applied > progress) {
       progress = applied;

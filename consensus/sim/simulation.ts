@@ -7,7 +7,7 @@
  * the leaders. Everything random comes from the seeded generator, so a run is
  * a pure function of its seed and the calls made on it.
  */
-import { ProposalDroppedError } from '../index.ts';
+import { describeMessage, ProposalDroppedError } from '../index.ts';
 import type { ConfChange, ConfState, Entry, LogIndex, Message, RaftConfig, ReplicaId, Term } from '../index.ts';
 import { InvariantChecker } from './checker.ts';
 import { SimDisk } from './disk.ts';
@@ -49,18 +49,6 @@ const eventsKept = 60;
 
 const encoder = new TextEncoder();
 
-/** A one-line description of a message, for traces. */
-export function describeMessage(m: Message): string {
-  const parts = [`${m.from}->${m.to} ${m.type} t${m.term}`];
-  if (m.type === 'app' || m.type === 'vote' || m.type === 'preVote') parts.push(`i${m.index}/${m.logTerm}`);
-  if (m.type === 'appResp' || m.type === 'readIndexResp' || m.type === 'snapAck') parts.push(`i${m.index}`);
-  if (m.entries.length > 0) parts.push(`[${m.entries[0]!.index}..${m.entries[m.entries.length - 1]!.index}]`);
-  if (m.type === 'app' || m.type === 'heartbeat') parts.push(`c${m.commit}`);
-  if (m.reject) parts.push(`reject hint ${m.rejectHint}/${m.logTerm}`);
-  if (m.snapshot) parts.push(`snap ${m.snapshot.metadata.index}/${m.snapshot.metadata.term} @${m.snapshotOffset ?? 0}/${m.snapshotBytes ?? 0}`);
-  return parts.join(' ');
-}
-
 export class Simulation implements ReplicaHost {
   readonly rng: SeededRng;
   readonly network: SimNetwork;
@@ -71,14 +59,14 @@ export class Simulation implements ReplicaHost {
   readonly events: string[] = [];
   /** Every event when set (single-seed replays). */
   fullTrace: string[] | null = null;
-  /** Replicas some applied conf change removed from the group (IDs are never reused, so this is final). */
-  readonly removed = new Set<ReplicaId>();
   /** Index at which each applied payload landed (first replica to apply it), by payload text. */
   readonly landed = new Map<string, LogIndex>();
   readonly stats = { crashes: 0, restarts: 0, proposals: 0, proposalsDropped: 0, snapshotsSent: 0, confChanges: 0 };
   readonly #nodeRng: SeededRng;
   readonly #diskRng: SeededRng;
   #readSeq = 0;
+  readonly #everMember = new Set<ReplicaId>();
+  #latestConf: { index: LogIndex; members: ReadonlySet<ReplicaId> };
 
   constructor(readonly options: SimulationOptions) {
     const root = new SeededRng(options.seed);
@@ -89,6 +77,8 @@ export class Simulation implements ReplicaHost {
     const confState: ConfState = {
       voters: [...options.voters], votersOutgoing: [], learners: [...(options.learners ?? [])], learnersNext: [], autoLeave: false,
     };
+    this.#latestConf = { index: 1, members: new Set(membersOf(confState)) };
+    for (const id of membersOf(confState)) this.#everMember.add(id);
     for (const id of [...options.voters, ...(options.learners ?? [])]) {
       const replica = new SimReplica(id, SimDisk.bootstrap(confState), this);
       this.replicas.set(id, replica);
@@ -132,9 +122,24 @@ export class Simulation implements ReplicaHost {
     if (!this.landed.has(text)) this.landed.set(text, e.index);
   }
 
-  appliedConfChange(_id: ReplicaId, before: ConfState, after: ConfState): void {
-    const now = new Set(membersOf(after));
-    for (const id of membersOf(before)) if (!now.has(id)) this.removed.add(id);
+  appliedConfChange(_id: ReplicaId, index: LogIndex, after: ConfState): void {
+    for (const id of membersOf(after)) this.#everMember.add(id);
+    if (index > this.#latestConf.index) this.#latestConf = { index, members: new Set(membersOf(after)) };
+  }
+
+  /**
+   * Replicas that were members and are not in the latest configuration any
+   * replica applied. Not final: a change proposed against an older
+   * configuration (say, demoting a voter that another change then removed)
+   * can add a replica back.
+   */
+  get removed(): ReplicaId[] {
+    return [...this.#everMember].filter((id) => !this.#latestConf.members.has(id));
+  }
+
+  /** Members of the latest configuration any replica applied. */
+  get members(): ReadonlySet<ReplicaId> {
+    return this.#latestConf.members;
   }
 
   // Membership of the simulation (not of Raft).
@@ -150,6 +155,21 @@ export class Simulation implements ReplicaHost {
     if (r.retired) return;
     r.crash('removed from the group: shut down');
     r.retired = true;
+  }
+
+  /** Brings back a retired replica that a later conf change made a member again. */
+  unretire(id: ReplicaId): void {
+    const r = this.replica(id);
+    if (!r.retired) return;
+    r.retired = false;
+    this.event(`${id} is a member again`);
+    this.restart(id);
+  }
+
+  /** Retires replicas removed from the group and brings back retired ones that are members again. */
+  collectGarbage(): void {
+    for (const id of this.removed) this.retire(id);
+    for (const id of this.members) if (this.replicas.get(id)?.retired) this.unretire(id);
   }
 
   /** Adds a new, empty replica that a conf change can then add to the group. */
@@ -196,7 +216,7 @@ export class Simulation implements ReplicaHost {
   leaders(): Array<{ id: ReplicaId; term: Term }> {
     const out: Array<{ id: ReplicaId; term: Term }> = [];
     for (const r of this.replicas.values()) {
-      if (r.raw && r.raw.role === 'leader') out.push({ id: r.id, term: r.raw.status().term });
+      if (r.raw && r.raw.role === 'leader') out.push({ id: r.id, term: r.raw.term });
     }
     return out;
   }
@@ -304,7 +324,8 @@ export class Simulation implements ReplicaHost {
     this.now++;
     const tickRate = this.options.tickRate ?? 1;
     for (const r of this.replicas.values()) {
-      if (r.raw && (tickAll || tickRate >= 1 || this.rng.chance(tickRate))) r.raw.tick();
+      if (!r.raw || r.pausedUntil > this.now) continue;
+      if (tickAll || tickRate >= 1 || this.rng.chance(tickRate)) r.raw.tick();
     }
     this.processAll();
     for (const m of this.network.takeDue(this.now)) {
@@ -354,7 +375,7 @@ export class Simulation implements ReplicaHost {
     for (const r of this.replicas.values()) {
       const raw = r.raw;
       if (!raw || raw.role !== 'leader') continue;
-      const term = raw.status().term;
+      const term = raw.term;
       this.checker.leader(r.id, term);
       // The durable log is the leader's whole log only when no write is in progress.
       if (!r.writing && !raw.hasReady()) this.checker.leaderLog(r.id, term, r.log);

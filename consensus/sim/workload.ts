@@ -15,7 +15,7 @@ import type { Simulation } from './simulation.ts';
 
 export class Workload {
   #writes = 0;
-  /** IDs are never reused: a removed replica's ID stays retired. */
+  /** New replicas get fresh IDs (a removed one can still come back through a stale change). */
   #nextId: ReplicaId;
   readonly #rng: SeededRng;
 
@@ -43,7 +43,9 @@ export class Workload {
     if (r.chance(p.compactionRate)) this.#compact();
     if (r.chance(p.campaignRate)) this.#campaign();
     if (r.chance(p.quiesceRate)) this.#quiesce();
+    if (r.chance(p.pauseRate)) this.#pause();
     for (const id of this.sim.removed) if (this.sim.replica(id).live && r.chance(0.05)) this.sim.retire(id);
+    for (const id of this.sim.members) if (this.sim.replicas.get(id)?.retired && r.chance(0.2)) this.sim.unretire(id);
   }
 
   #liveIds(): ReplicaId[] {
@@ -188,6 +190,17 @@ export class Workload {
     // Mostly close behind the applied index, as a log-size policy would, so laggards need snapshots.
     const from = this.#rng.chance(0.7) ? Math.max(first, applied - 10) : first;
     if (applied >= first) this.sim.compact(r.id, this.#rng.between(from, applied));
+  }
+
+  /** Stops a replica's clock (the leader's, often) for up to a few election timeouts. */
+  #pause(): void {
+    const live = this.#liveIds();
+    if (live.length === 0) return;
+    const leader = this.sim.leader();
+    const id = leader !== 0 && this.#rng.chance(0.5) ? leader : this.#rng.pick(live);
+    const steps = this.#rng.between(1, 4 * this.p.electionTicks);
+    this.sim.replica(id).pausedUntil = this.sim.now + steps;
+    this.sim.event(`${id} clock paused for ${steps} steps`);
   }
 
   #quiesce(): void {
