@@ -16,7 +16,7 @@ import * as hdr from 'hdr-histogram-js';
 import { parseArgs } from 'node:util';
 import { MemoryStorage, RawNode } from '../consensus/index.ts';
 import type { ConfState, Entry, Message, RaftConfig, ReplicaId } from '../consensus/index.ts';
-import { SeededRng } from '../consensus/sim/rng.ts';
+import { SeededRng } from '../consensus/sim/index.ts';
 
 const { values } = parseArgs({
   options: {

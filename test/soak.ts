@@ -9,7 +9,7 @@
  * Progress goes to stderr, the one-line JSON summary to stdout. A new target
  * is one more entry in `targets`.
  */
-import { soakRaft } from '../consensus/sim/soak.ts';
+import { soakRaft } from '../consensus/sim/index.ts';
 
 /** A soak target: runs with its own flags, returns the exit code. */
 type Target = (argv: readonly string[]) => number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ConfState, Entry, HardState, Ready } from '../index.ts';
+import type { ConfState, Entry, HardState, Message, Ready } from '../index.ts';
 import { InvariantChecker, InvariantViolation, type LogView } from './checker.ts';
 import { applyEntry, initialMachine, type MachineState } from './state-machine.ts';
 
@@ -65,7 +65,7 @@ describe('InvariantChecker accepts a correct history', () => {
     c.leaderLog(3, 3, logOf([...log, entry(4, 3)]));
     const context = 'r1';
     expect(c.readRequested(context)).toBe(3);
-    c.readServed(1, context, 3, 3);
+    c.readServed(1, { context, index: 3 }, 3);
     expect(c.readsServed).toBe(1);
     expect(c.checks).toBeGreaterThan(10);
   });
@@ -128,7 +128,10 @@ describe('InvariantChecker log matching', () => {
     const a = [entry(1, 1), entry(2, 2, 'x')];
     const b = [entry(1, 2, 'other'), entry(2, 2, 'x')];
     c.persisted(1, ready({ entries: a, mustSync: true }), logOf(a));
-    expect(violation(() => c.sent(2, 1, 2, [entry(2, 2, 'x')])).message).toMatch(/follows term 2/);
+    const append: Message = {
+      type: 'app', from: 2, to: 3, term: 2, index: 1, logTerm: 2, entries: [entry(2, 2, 'x')], commit: 0, reject: false, rejectHint: 0,
+    };
+    expect(violation(() => c.sent(append)).message).toMatch(/follows term 2/);
     expect(() => c.persisted(3, ready({ entries: b, mustSync: true }), logOf(b))).toThrow(InvariantViolation);
   });
 });
@@ -214,13 +217,13 @@ describe('InvariantChecker ReadIndex', () => {
     const c = new InvariantChecker();
     applyAll(c, 1, [entry(1, 1), entry(2, 1), entry(3, 1)]);
     c.readRequested('stale');
-    expect(violation(() => c.readServed(2, 'stale', 2, 2)).property).toBe('linearizable read');
+    expect(violation(() => c.readServed(2, { context: 'stale', index: 2 }, 2)).property).toBe('linearizable read');
   });
 
   it('flags a read served before the replica applied its index', () => {
     const c = new InvariantChecker();
     c.readRequested('early');
-    expect(violation(() => c.readServed(2, 'early', 4, 3)).message).toMatch(/before applying/);
+    expect(violation(() => c.readServed(2, { context: 'early', index: 4 }, 3)).message).toMatch(/before applying/);
   });
 
   it('counts commit indexes seen in hard states, not only applied entries', () => {
@@ -228,6 +231,6 @@ describe('InvariantChecker ReadIndex', () => {
     const log = [entry(1, 1), entry(2, 1)];
     c.persisted(1, ready({ entries: log, hardState: hs(1, 0, 2), mustSync: true }), logOf(log));
     c.readRequested('r');
-    expect(() => c.readServed(3, 'r', 1, 1)).toThrow(InvariantViolation);
+    expect(() => c.readServed(3, { context: 'r', index: 1 }, 1)).toThrow(InvariantViolation);
   });
 });

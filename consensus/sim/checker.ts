@@ -24,7 +24,7 @@
  *
  * Violations throw InvariantViolation, carrying the property's name.
  */
-import type { Entry, HardState, LogIndex, Ready, ReplicaId, Term } from '../index.ts';
+import type { Entry, HardState, LogIndex, Message, Ready, ReplicaId, Term } from '../index.ts';
 import { entryDigest, type MachineState } from './state-machine.ts';
 
 export type Property =
@@ -225,12 +225,12 @@ export class InvariantChecker {
     }
   }
 
-  /** Entries seen in an append message that follows (index, logTerm): they must agree with every other copy. */
-  sent(from: ReplicaId, prevIndex: LogIndex, prevTerm: Term, entries: readonly Entry[]): void {
-    if (entries.length === 0) return;
+  /** An append message on its way: its entries, following (index, logTerm), must agree with every other copy. */
+  sent(m: Message): void {
+    if (m.type !== 'app' || m.entries.length === 0) return;
     this.checks++;
-    if (entries[0]!.index !== prevIndex + 1) return;
-    this.#checkPairs(from, entries, prevTerm);
+    if (m.entries[0]!.index !== m.index + 1) return;
+    this.#checkPairs(m.from, m.entries, m.logTerm);
   }
 
   #checkPairs(id: ReplicaId, entries: readonly Entry[], firstPrevTerm: Term | undefined): void {
@@ -352,8 +352,9 @@ export class InvariantChecker {
     return minIndex;
   }
 
-  /** A ReadIndex request was served at `index` by a replica whose state machine reached it. */
-  readServed(id: ReplicaId, context: string, index: LogIndex, appliedIndex: LogIndex): void {
+  /** A ReadIndex request was served (its context, at `index`) by a replica whose state machine is at `appliedIndex`. */
+  readServed(id: ReplicaId, read: { readonly context: string; readonly index: LogIndex }, appliedIndex: LogIndex): void {
+    const { context, index } = read;
     const request = this.#reads.get(context);
     if (!request) return;
     this.checks++;

@@ -158,7 +158,7 @@ export class SimReplica {
   }
 
   #send(m: Message): void {
-    if (m.type === 'app') this.host.checker.sent(m.from, m.index, m.logTerm, m.entries);
+    this.host.checker.sent(m);
     this.host.send(m);
   }
 
@@ -206,7 +206,7 @@ export class SimReplica {
     const applied = this.disk.machine.applied;
     let kept = 0;
     for (const r of this.#reads) {
-      if (r.index <= applied) this.host.checker.readServed(this.id, r.context, r.index, applied);
+      if (r.index <= applied) this.host.checker.readServed(this.id, r, applied);
       else this.#reads[kept++] = r;
     }
     this.#reads.length = kept;
