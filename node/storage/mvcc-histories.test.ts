@@ -232,23 +232,8 @@ class History {
         const deleted = await this.#write((b, d) => mvccDeleteRange(b, d, { key: this.#key(args), endKey: this.#key(args, 'end') }, this.#ts(args), writeOptions()));
         return `del_range: ${deleted.map((k) => showBytes(k)).join(' ') || '<none>'}`;
       }
-      case 'get': {
-        const got = await mvccGet(this.engine, this.#key(args), parseTimestamp(args.get('ts')!), this.#readOptions(args));
-        if (got.timestamp === null) return 'get: <absent>';
-        return `get: ${showBytes(got.value)} @${showTimestamp(got.timestamp)}`;
-      }
-      case 'scan': {
-        const { rows, resumeSpan } = await mvccScan(this.engine, { key: this.#key(args), endKey: this.#key(args, 'end') }, parseTimestamp(args.get('ts')!), {
-          ...this.#readOptions(args),
-          maxKeys: Number(args.get('max') ?? 0),
-          maxBytes: Number(args.get('bytes') ?? 0),
-          reverse: args.has('reverse'),
-        });
-        const out = rows.map((r) => `scan: ${showBytes(r.key)} -> ${showBytes(r.tombstone ? null : r.value)} @${showTimestamp(r.timestamp)}`);
-        if (rows.length === 0) out.push('scan: <none>');
-        if (resumeSpan) out.push(`scan: resume [${showBytes(resumeSpan.key)}, ${showBytes(resumeSpan.endKey)})`);
-        return out.join('\n');
-      }
+      case 'get': case 'scan':
+        return this.#read(command, args);
       case 'resolve': {
         const resolved = await this.#write((b, d) => mvccResolveIntent(b, d, this.#key(args), this.#resolution(args)));
         return `resolve: ${resolved ? 'resolved' : 'no intent'}`;
@@ -269,6 +254,24 @@ class History {
       default:
         throw new Error(`unknown command ${command}`);
     }
+  }
+
+  async #read(command: 'get' | 'scan', args: Map<string, string>): Promise<string> {
+    if (command === 'get') {
+      const got = await mvccGet(this.engine, this.#key(args), parseTimestamp(args.get('ts')!), this.#readOptions(args));
+      if (got.timestamp === null) return 'get: <absent>';
+      return `get: ${showBytes(got.value)} @${showTimestamp(got.timestamp)}`;
+    }
+      const { rows, resumeSpan } = await mvccScan(this.engine, { key: this.#key(args), endKey: this.#key(args, 'end') }, parseTimestamp(args.get('ts')!), {
+        ...this.#readOptions(args),
+        maxKeys: Number(args.get('max') ?? 0),
+        maxBytes: Number(args.get('bytes') ?? 0),
+        reverse: args.has('reverse'),
+      });
+      const out = rows.map((r) => `scan: ${showBytes(r.key)} -> ${showBytes(r.tombstone ? null : r.value)} @${showTimestamp(r.timestamp)}`);
+      if (rows.length === 0) out.push('scan: <none>');
+      if (resumeSpan) out.push(`scan: resume [${showBytes(resumeSpan.key)}, ${showBytes(resumeSpan.endKey)})`);
+      return out.join('\n');
   }
 
   /** The logical contents: each key's intent, then its versions newest first. */

@@ -273,130 +273,158 @@ class Harness {
   }
 
   async step(o: Op): Promise<void> {
-    const m = this.model;
     switch (o.kind) {
-      case 'put': {
-        if (o.wall <= this.gcThreshold) return;
-        this.nextSequence(o.txn);
-        const value = o.value === null ? null : BigInt(o.value);
-        const want = m.writeCheck(o.key, o.wall, o.txn);
-        const got = await this.write((b, d) => mvccPut(b, d, keyOf(o.key), ts(o.wall), value === null ? null : encodeInt(value), o.txn === null ? {} : { txn: this.txnMeta(o.txn, o.wall) }));
-        if ('error' in want) return void expect(got).toEqual(want);
-        if (want.ok.replay) return void expect(got).toEqual(want.ok.replay.value === value ? { ok: undefined } : { error: 'IntentMismatchError' });
-        expect(got).toEqual({ ok: undefined });
-        m.write(o.key, o.wall, o.txn, value);
-        return;
-      }
-      case 'cput': {
-        if (o.wall <= this.gcThreshold) return;
-        this.nextSequence(o.txn);
-        const value = BigInt(o.value);
-        const expected = o.expected === null ? null : BigInt(o.expected);
-        const got = await this.write((b, d) => mvccConditionalPut(b, d, keyOf(o.key), ts(o.wall), encodeInt(value), expected === null ? null : encodeInt(expected), o.txn === null ? {} : { txn: this.txnMeta(o.txn, o.wall) }));
-        const want = m.writeCheck(o.key, o.wall, o.txn);
-        if ('error' in want) return void expect(got).toEqual(want);
-        if (want.ok.replay) return void expect(got).toEqual(want.ok.replay.value === value ? { ok: undefined } : { error: 'IntentMismatchError' });
-        if (m.current(o.key, o.txn) !== expected) return void expect(got).toEqual({ error: 'ConditionFailedError' });
-        expect(got).toEqual({ ok: undefined });
-        m.write(o.key, o.wall, o.txn, value);
-        return;
-      }
-      case 'inc': {
-        if (o.wall <= this.gcThreshold) return;
-        this.nextSequence(o.txn);
-        const got = await this.write((b, d) => mvccIncrement(b, d, keyOf(o.key), ts(o.wall), BigInt(o.by), o.txn === null ? {} : { txn: this.txnMeta(o.txn, o.wall) }));
-        const want = m.writeCheck(o.key, o.wall, o.txn);
-        if ('error' in want) return void expect(got).toEqual(want);
-        if (want.ok.replay) return void expect(got).toEqual({ ok: want.ok.replay.value ?? 0n });
-        const next = (m.current(o.key, o.txn) ?? 0n) + BigInt(o.by);
-        expect(got).toEqual({ ok: next });
-        m.write(o.key, o.wall, o.txn, next);
-        return;
-      }
-      case 'delRange': {
-        if (o.wall <= this.gcThreshold || o.from >= o.to) return;
-        this.nextSequence(o.txn);
-        const got = await this.write((b, d) => mvccDeleteRange(b, d, { key: keyOf(o.from), endKey: keyOf(o.to) }, ts(o.wall), o.txn === null ? {} : { txn: this.txnMeta(o.txn, o.wall) }));
-        // The model: a scan at the write timestamp, then a tombstone over each live key.
-        const spec: ReadSpec = { wall: o.wall, txn: o.txn, uncertainty: 0, inconsistent: false };
-        const live: number[] = [];
-        const conflicts: number[] = [];
-        for (let n = o.from; n < o.to; n++) {
-          const seen = m.read(n, spec);
-          if (seen.kind === 'conflict') conflicts.push(n);
-          else if (seen.kind === 'value' && seen.value !== null) live.push(n);
-        }
-        if (conflicts.length > 0) return void expect(got).toEqual({ error: 'WriteIntentError' });
-        // Tombstones go down in key order; the first key that refuses one fails the whole call.
-        for (const n of live) {
-          const check = m.writeCheck(n, o.wall, o.txn);
-          if ('error' in check) return void expect(got).toEqual(check);
-          // A live key's replayed write cannot have been this deletion.
-          if (check.ok.replay) return void expect(got).toEqual({ error: 'IntentMismatchError' });
-        }
-        expect(got).toEqual({ ok: live.map(keyOf) });
-        for (const n of live) m.write(n, o.wall, o.txn, null);
-        return;
-      }
-      case 'get': {
-        if (o.read.wall < this.gcThreshold) return;
-        const got = await mvccGet(this.engine, keyOf(o.key), ts(o.read.wall), { ...this.readOptions(o.read), tombstones: o.tombstones })
-          .then((r) => ({ ok: r.timestamp === null ? null : [r.value === null ? null : r.value.readBigInt64BE(0), r.timestamp.wallMicros] }), (e: unknown) => ({ error: errorName(e) }));
-        const seen = m.read(o.key, o.read);
-        if (seen.kind === 'conflict') return void expect(got).toEqual({ error: 'WriteIntentError' });
-        if (seen.kind === 'uncertain') return void expect(got).toEqual({ error: 'ReadWithinUncertaintyIntervalError' });
-        expect(got).toEqual({ ok: seen.kind === 'absent' ? null : [seen.value, seen.wall] });
-        return;
-      }
-      case 'scan': {
-        if (o.read.wall < this.gcThreshold || o.from >= o.to) return;
-        await this.scan(o);
-        return;
-      }
-      case 'resolve': {
-        // A resolver may act on a stale record of the transaction (an older epoch).
-        const epoch = Math.max(0, m.txns[o.txn]!.epoch - o.epochLag);
-        const resolution = { txn: { ...this.txnMeta(o.txn, o.wall), epoch }, status: o.status, timestamp: ts(o.wall) };
-        if (o.status !== 'aborted' && o.wall <= this.gcThreshold) return;
-        if (o.range) {
-          const got = await this.write((b, d) => mvccResolveIntentRange(b, d, { key: keyOf(0), endKey: keyOf(keyCount) }, resolution));
-          let count = 0;
-          for (let n = 0; n < keyCount; n++) if (m.resolve(n, o.txn, epoch, o.status, o.wall)) count++;
-          expect(got).toEqual({ ok: count });
-        } else {
-          const got = await this.write((b, d) => mvccResolveIntent(b, d, keyOf(o.key), resolution));
-          expect(got).toEqual({ ok: m.resolve(o.key, o.txn, epoch, o.status, o.wall) });
-        }
-        return;
-      }
-      case 'txnStep': {
-        const t = m.txns[o.txn]!;
-        if (o.action === 'restart' || o.action === 'restartKeepSequence') {
-          t.epoch++;
-          if (o.action === 'restart') t.sequence = 0;
-        } else {
-          // The next write reuses the last sequence number: a replayed request.
-          t.sequence = Math.max(0, t.sequence - 1);
-        }
-        return;
-      }
-      case 'gc': {
-        if (o.wall <= this.gcThreshold) return;
-        // Replicas refuse writes at or below the GC threshold, and reads below it.
-        this.gcThreshold = o.wall;
-        const got = await this.write((b, d) => mvccGarbageCollect(b, d, { key: keyOf(0), endKey: keyOf(keyCount) }, ts(o.wall)));
-        expect('ok' in got).toBe(true);
-        m.gc(o.wall);
-        return;
-      }
-      case 'clear': {
-        if (o.from >= o.to) return;
-        const got = await this.write((b, d) => clearSpan(b, d, { key: keyOf(o.from), endKey: keyOf(o.to) }));
-        expect(got).toEqual({ ok: undefined });
-        for (let n = o.from; n < o.to; n++) m.keys.delete(n);
-        return;
-      }
+      case 'put': return this.doPut(o);
+      case 'cput': return this.doCput(o);
+      case 'inc': return this.doInc(o);
+      case 'delRange': return this.doDelRange(o);
+      case 'get': return this.doGet(o);
+      case 'scan': return this.doScan(o);
+      case 'resolve': return this.doResolve(o);
+      case 'txnStep': return this.doTxnStep(o);
+      case 'gc': return this.doGc(o);
+      case 'clear': return this.doClear(o);
     }
+  }
+
+  async doPut(o: Extract<Op, { kind: 'put' }>): Promise<void> {
+    const m = this.model;
+    if (o.wall <= this.gcThreshold) return;
+    this.nextSequence(o.txn);
+    const value = o.value === null ? null : BigInt(o.value);
+    const want = m.writeCheck(o.key, o.wall, o.txn);
+    const got = await this.write((b, d) => mvccPut(b, d, keyOf(o.key), ts(o.wall), value === null ? null : encodeInt(value), o.txn === null ? {} : { txn: this.txnMeta(o.txn, o.wall) }));
+    if ('error' in want) return void expect(got).toEqual(want);
+    if (want.ok.replay) return void expect(got).toEqual(want.ok.replay.value === value ? { ok: undefined } : { error: 'IntentMismatchError' });
+    expect(got).toEqual({ ok: undefined });
+    m.write(o.key, o.wall, o.txn, value);
+    return;
+  }
+
+  async doCput(o: Extract<Op, { kind: 'cput' }>): Promise<void> {
+    const m = this.model;
+    if (o.wall <= this.gcThreshold) return;
+    this.nextSequence(o.txn);
+    const value = BigInt(o.value);
+    const expected = o.expected === null ? null : BigInt(o.expected);
+    const got = await this.write((b, d) => mvccConditionalPut(b, d, keyOf(o.key), ts(o.wall), encodeInt(value), expected === null ? null : encodeInt(expected), o.txn === null ? {} : { txn: this.txnMeta(o.txn, o.wall) }));
+    const want = m.writeCheck(o.key, o.wall, o.txn);
+    if ('error' in want) return void expect(got).toEqual(want);
+    if (want.ok.replay) return void expect(got).toEqual(want.ok.replay.value === value ? { ok: undefined } : { error: 'IntentMismatchError' });
+    if (m.current(o.key, o.txn) !== expected) return void expect(got).toEqual({ error: 'ConditionFailedError' });
+    expect(got).toEqual({ ok: undefined });
+    m.write(o.key, o.wall, o.txn, value);
+    return;
+  }
+
+  async doInc(o: Extract<Op, { kind: 'inc' }>): Promise<void> {
+    const m = this.model;
+    if (o.wall <= this.gcThreshold) return;
+    this.nextSequence(o.txn);
+    const got = await this.write((b, d) => mvccIncrement(b, d, keyOf(o.key), ts(o.wall), BigInt(o.by), o.txn === null ? {} : { txn: this.txnMeta(o.txn, o.wall) }));
+    const want = m.writeCheck(o.key, o.wall, o.txn);
+    if ('error' in want) return void expect(got).toEqual(want);
+    if (want.ok.replay) return void expect(got).toEqual({ ok: want.ok.replay.value ?? 0n });
+    const next = (m.current(o.key, o.txn) ?? 0n) + BigInt(o.by);
+    expect(got).toEqual({ ok: next });
+    m.write(o.key, o.wall, o.txn, next);
+    return;
+  }
+
+  async doDelRange(o: Extract<Op, { kind: 'delRange' }>): Promise<void> {
+    const m = this.model;
+    if (o.wall <= this.gcThreshold || o.from >= o.to) return;
+    this.nextSequence(o.txn);
+    const got = await this.write((b, d) => mvccDeleteRange(b, d, { key: keyOf(o.from), endKey: keyOf(o.to) }, ts(o.wall), o.txn === null ? {} : { txn: this.txnMeta(o.txn, o.wall) }));
+    // The model: a scan at the write timestamp, then a tombstone over each live key.
+    const spec: ReadSpec = { wall: o.wall, txn: o.txn, uncertainty: 0, inconsistent: false };
+    const live: number[] = [];
+    const conflicts: number[] = [];
+    for (let n = o.from; n < o.to; n++) {
+      const seen = m.read(n, spec);
+      if (seen.kind === 'conflict') conflicts.push(n);
+      else if (seen.kind === 'value' && seen.value !== null) live.push(n);
+    }
+    if (conflicts.length > 0) return void expect(got).toEqual({ error: 'WriteIntentError' });
+    // Tombstones go down in key order; the first key that refuses one fails the whole call.
+    for (const n of live) {
+      const check = m.writeCheck(n, o.wall, o.txn);
+      if ('error' in check) return void expect(got).toEqual(check);
+      // A live key's replayed write cannot have been this deletion.
+      if (check.ok.replay) return void expect(got).toEqual({ error: 'IntentMismatchError' });
+    }
+    expect(got).toEqual({ ok: live.map(keyOf) });
+    for (const n of live) m.write(n, o.wall, o.txn, null);
+    return;
+  }
+
+  async doGet(o: Extract<Op, { kind: 'get' }>): Promise<void> {
+    const m = this.model;
+    if (o.read.wall < this.gcThreshold) return;
+    const got = await mvccGet(this.engine, keyOf(o.key), ts(o.read.wall), { ...this.readOptions(o.read), tombstones: o.tombstones })
+      .then((r) => ({ ok: r.timestamp === null ? null : [r.value === null ? null : r.value.readBigInt64BE(0), r.timestamp.wallMicros] }), (e: unknown) => ({ error: errorName(e) }));
+    const seen = m.read(o.key, o.read);
+    if (seen.kind === 'conflict') return void expect(got).toEqual({ error: 'WriteIntentError' });
+    if (seen.kind === 'uncertain') return void expect(got).toEqual({ error: 'ReadWithinUncertaintyIntervalError' });
+    expect(got).toEqual({ ok: seen.kind === 'absent' ? null : [seen.value, seen.wall] });
+    return;
+  }
+
+  async doScan(o: Extract<Op, { kind: 'scan' }>): Promise<void> {
+    if (o.read.wall < this.gcThreshold || o.from >= o.to) return;
+    await this.scan(o);
+    return;
+  }
+
+  async doResolve(o: Extract<Op, { kind: 'resolve' }>): Promise<void> {
+    const m = this.model;
+    // A resolver may act on a stale record of the transaction (an older epoch).
+    const epoch = Math.max(0, m.txns[o.txn]!.epoch - o.epochLag);
+    const resolution = { txn: { ...this.txnMeta(o.txn, o.wall), epoch }, status: o.status, timestamp: ts(o.wall) };
+    if (o.status !== 'aborted' && o.wall <= this.gcThreshold) return;
+    if (o.range) {
+      const got = await this.write((b, d) => mvccResolveIntentRange(b, d, { key: keyOf(0), endKey: keyOf(keyCount) }, resolution));
+      let count = 0;
+      for (let n = 0; n < keyCount; n++) if (m.resolve(n, o.txn, epoch, o.status, o.wall)) count++;
+      expect(got).toEqual({ ok: count });
+    } else {
+      const got = await this.write((b, d) => mvccResolveIntent(b, d, keyOf(o.key), resolution));
+      expect(got).toEqual({ ok: m.resolve(o.key, o.txn, epoch, o.status, o.wall) });
+    }
+    return;
+  }
+
+  async doTxnStep(o: Extract<Op, { kind: 'txnStep' }>): Promise<void> {
+    const m = this.model;
+    const t = m.txns[o.txn]!;
+    if (o.action === 'restart' || o.action === 'restartKeepSequence') {
+      t.epoch++;
+      if (o.action === 'restart') t.sequence = 0;
+    } else {
+      // The next write reuses the last sequence number: a replayed request.
+      t.sequence = Math.max(0, t.sequence - 1);
+    }
+    return;
+  }
+
+  async doGc(o: Extract<Op, { kind: 'gc' }>): Promise<void> {
+    const m = this.model;
+    if (o.wall <= this.gcThreshold) return;
+    // Replicas refuse writes at or below the GC threshold, and reads below it.
+    this.gcThreshold = o.wall;
+    const got = await this.write((b, d) => mvccGarbageCollect(b, d, { key: keyOf(0), endKey: keyOf(keyCount) }, ts(o.wall)));
+    expect('ok' in got).toBe(true);
+    m.gc(o.wall);
+    return;
+  }
+
+  async doClear(o: Extract<Op, { kind: 'clear' }>): Promise<void> {
+    const m = this.model;
+    if (o.from >= o.to) return;
+    const got = await this.write((b, d) => clearSpan(b, d, { key: keyOf(o.from), endKey: keyOf(o.to) }));
+    expect(got).toEqual({ ok: undefined });
+    for (let n = o.from; n < o.to; n++) m.keys.delete(n);
+    return;
   }
 
   async scan(o: Extract<Op, { kind: 'scan' }>): Promise<void> {

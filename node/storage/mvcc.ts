@@ -404,10 +404,10 @@ export async function mvccResolveIntentRange(batch: Batch, stats: MvccStats, spa
 export async function mvccGarbageCollect(batch: Batch, stats: MvccStats, span: MvccSpan, threshold: Timestamp): Promise<number> {
   checkSpan(span);
   const { gte, lt } = rawSpan(span.key, span.endKey);
-  const groups: KeyRecords[] = [];
-  for await (const group of keyGroups(batch, gte, lt)) groups.push(group);
   let removed = 0;
-  for (const group of groups) {
+  // Streams: the batch's reads see its writes as of when the iteration began,
+  // so deleting records behind the iteration is safe and memory stays bounded.
+  for await (const group of keyGroups(batch, gte, lt)) {
     const visibleAt = group.versions.findIndex((v) => compareTimestamps(v.timestamp, threshold) <= 0);
     if (visibleAt < 0) continue;
     const visible = group.versions[visibleAt]!;
