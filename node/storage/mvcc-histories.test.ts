@@ -262,16 +262,16 @@ class History {
       if (got.timestamp === null) return 'get: <absent>';
       return `get: ${showBytes(got.value)} @${showTimestamp(got.timestamp)}`;
     }
-      const { rows, resumeSpan } = await mvccScan(this.engine, { key: this.#key(args), endKey: this.#key(args, 'end') }, parseTimestamp(args.get('ts')!), {
-        ...this.#readOptions(args),
-        maxKeys: Number(args.get('max') ?? 0),
-        maxBytes: Number(args.get('bytes') ?? 0),
-        reverse: args.has('reverse'),
-      });
-      const out = rows.map((r) => `scan: ${showBytes(r.key)} -> ${showBytes(r.tombstone ? null : r.value)} @${showTimestamp(r.timestamp)}`);
-      if (rows.length === 0) out.push('scan: <none>');
-      if (resumeSpan) out.push(`scan: resume [${showBytes(resumeSpan.key)}, ${showBytes(resumeSpan.endKey)})`);
-      return out.join('\n');
+    const { rows, resumeSpan } = await mvccScan(this.engine, { key: this.#key(args), endKey: this.#key(args, 'end') }, parseTimestamp(args.get('ts')!), {
+      ...this.#readOptions(args),
+      maxKeys: Number(args.get('max') ?? 0),
+      maxBytes: Number(args.get('bytes') ?? 0),
+      reverse: args.has('reverse'),
+    });
+    const out = rows.map((r) => `scan: ${showBytes(r.key)} -> ${showBytes(r.tombstone ? null : r.value)} @${showTimestamp(r.timestamp)}`);
+    if (rows.length === 0) out.push('scan: <none>');
+    if (resumeSpan) out.push(`scan: resume [${showBytes(resumeSpan.key)}, ${showBytes(resumeSpan.endKey)})`);
+    return out.join('\n');
   }
 
   /** The logical contents: each key's intent, then its versions newest first. */

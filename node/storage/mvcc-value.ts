@@ -15,8 +15,9 @@
  * write and a read at an older sequence sees what it should.
  *
  * Wire format history: v1 tag ‖ crc32BE(body) ‖ body left the tag
- * unprotected (a flipped bit could turn an intent into a value); v2 (this)
- * checksums tag and body in a trailer.
+ * unprotected (a flipped bit could turn an intent into a value); v2
+ * crc32BE(tag ‖ body) ‖ tag ‖ body protected it but needed a slice to verify;
+ * v3 (this) puts the checksum in a little-endian trailer.
  */
 import { crc32 } from './checksum.ts';
 import { timestampEncodedBytes, type Timestamp } from '../hlc/index.ts';
