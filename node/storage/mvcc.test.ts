@@ -5,7 +5,7 @@ import {
   ConditionFailedError, CorruptionError, InvalidArgumentError, ReadWithinUncertaintyIntervalError, WriteIntentError,
   WriteTooOldError,
 } from './errors.ts';
-import { mvccValueBytesMax } from './limits.ts';
+import { intentRecordBytesMax, mvccValueBytesMax } from './limits.ts';
 import {
   clearSpan, computeStats, mvccConditionalPut, mvccDelete, mvccDeleteRange, mvccGarbageCollect, mvccGet, mvccIncrement,
   mvccPut, mvccPutMany, mvccResolveIntent, mvccResolveIntentRange, mvccScan,
@@ -318,6 +318,21 @@ describe('bad input', () => {
     await expect(mvccIncrement(batch, stats, k('n'), ts(2), 1n)).rejects.toThrow(/overflow/);
     // Nothing was written by the failed calls.
     expect(batch.count).toBe(1);
+  }));
+
+  it('refuses an intent that outgrows its byte limit without touching the batch or the stats', () => withEngine(async (engine) => {
+    const stats = emptyStats();
+    const batch = engine.newBatch();
+    const big = Buffer.alloc(mvccValueBytesMax, 1);
+    let sequence = 1;
+    const write = () => mvccPut(batch, stats, k('a'), ts(1), big, { txn: txn(1, ts(1), { sequence: sequence++ }) });
+    // Each write keeps the earlier ones in the intent's history: the record grows by a value each time.
+    for (let i = 0; i * mvccValueBytesMax + mvccValueBytesMax < intentRecordBytesMax; i++) await write();
+    const count = batch.count;
+    const before = { ...stats };
+    await expect(write()).rejects.toThrow(/exceeds the limit/);
+    expect(batch.count).toBe(count);
+    expect(stats).toEqual(before);
   }));
 
   it('reports corrupt records met by scans, GC and clearing instead of skipping them', () => withEngine(async (engine) => {

@@ -8,6 +8,11 @@
  * transaction's intent fails with WriteIntentError listing every such intent;
  * a transaction reads its own intent (at its sequence number); intents are
  * resolved as committed (possibly at a higher timestamp), aborted, or pushed.
+ *
+ * A write that fails has changed neither the batch nor the stats when it
+ * touches one key; a multi-key call (mvccPutMany, mvccDeleteRange, the range
+ * resolutions, GC) may have done part of its work, so after any error the
+ * caller drops the batch and the stats delta, as command evaluation does.
  */
 import { compareTimestamps, nextTimestamp, type Timestamp } from '../hlc/index.ts';
 import { keyMax, prettyKey, validateUserKey, InvalidKeyError } from '../keys/index.ts';
@@ -196,7 +201,8 @@ export async function mvccPutMany(
 /** Moves the latest version out of the key slot into the versioned history. */
 function demoteLatest(batch: Batch, stats: MvccStats, latest: VersionRecord, escaped: Buffer): void {
   const rawKey = versionKeyFromPrefix(escaped, latest.timestamp);
-  const rawValue = encodeVersionValue(decodeAnyVersionValue(latest.rawValue));
+  // The slot record was verified when it was loaded.
+  const rawValue = encodeVersionValue(latest.decoded !== undefined ? latest.decoded : decodeAnyVersionValue(latest.rawValue));
   countRecord(stats, latest.rawKey.length, latest.rawValue.length, false, -1);
   batch.put(rawKey, rawValue);
   countRecord(stats, rawKey.length, rawValue.length, false, 1);
@@ -224,25 +230,26 @@ function writeChecked(
   if (top.latest && compareTimestamps(top.latest.timestamp, ts) >= 0) {
     throw new WriteTooOldError(top.key, ts, nextTimestamp(top.latest.timestamp));
   }
+  // Every check comes before the first change to the batch or the stats.
+  const rawValue = txn ? encodeIntentChecked(txn, ts, history, value) : encodeLatestValue(ts, value);
   const before = { top: topOf({ intent: top.intent, versions: top.latest ? [top.latest] : [] }), exists: top.intent !== null || top.latest !== null };
   if (top.latest) demoteLatest(batch, stats, top.latest, top.escaped);
   if (top.intent) countRecord(stats, top.intent.rawKey.length, top.intent.rawValue.length, true, -1);
-  let rawValue: Buffer;
-  if (txn) {
-    if (history.length >= intentHistoryEntriesMax) {
-      throw new InvalidArgumentError(`intent history of ${history.length} writes exceeds the limit of ${intentHistoryEntriesMax}`);
-    }
-    history.push({ sequence: txn.sequence, value });
-    rawValue = encodeIntent({ txn: { ...txn, writeTimestamp: ts }, history });
-    if (rawValue.length > intentRecordBytesMax) {
-      throw new InvalidArgumentError(`intent record of ${rawValue.length} bytes exceeds the limit of ${intentRecordBytesMax}`);
-    }
-  } else {
-    rawValue = encodeLatestValue(ts, value);
-  }
   batch.put(top.escaped, rawValue);
   countRecord(stats, top.escaped.length, rawValue.length, txn !== undefined, 1);
   countTopChange(stats, before, { top: { keyBytes: top.escaped.length, valBytes: rawValue.length, live: value !== null }, exists: true });
+}
+
+/** The intent record after the transaction's write at its sequence, within the history limits. */
+function encodeIntentChecked(txn: TxnMeta, ts: Timestamp, history: IntentWrite[], value: Uint8Array | null): Buffer {
+  if (history.length >= intentHistoryEntriesMax) {
+    throw new InvalidArgumentError(`intent history of ${history.length} writes exceeds the limit of ${intentHistoryEntriesMax}`);
+  }
+  const rawValue = encodeIntent({ txn: { ...txn, writeTimestamp: ts }, history: [...history, { sequence: txn.sequence, value }] });
+  if (rawValue.length > intentRecordBytesMax) {
+    throw new InvalidArgumentError(`intent record of ${rawValue.length} bytes exceeds the limit of ${intentRecordBytesMax}`);
+  }
+  return rawValue;
 }
 
 /** Writes a tombstone for `key`. */
