@@ -353,40 +353,41 @@ export async function mvccResolveIntent(batch: Batch, stats: MvccStats, key: Uin
   if (resolution.status === 'pending' && owner.epoch > resolution.txn.epoch) return false;
   const ignored = resolution.ignoredSequences ?? [];
   const history = intent.record.history.filter((w) => !ignored.some(([lo, hi]) => w.sequence >= lo && w.sequence <= hi));
+  const staleEpoch = owner.epoch < resolution.txn.epoch;
+  const removed = resolution.status === 'aborted' || history.length === 0 || (resolution.status === 'committed' && staleEpoch);
+  // The newest older version becomes the latest again when the intent goes away.
+  const [restored] = removed ? await loadHistory(batch, top.escaped, undefined, 1) : [];
+  const later = compareTimestamps(resolution.timestamp, owner.writeTimestamp) > 0 ? resolution.timestamp : owner.writeTimestamp;
+  const current = history[history.length - 1]?.value ?? null;
+  if (resolution.status === 'pending' && !removed && later === owner.writeTimestamp && history.length === intent.record.history.length) {
+    return true; // Nothing to change: not pushed higher, nothing rolled back.
+  }
+  let slot: { rawValue: Buffer; intent: boolean; live: boolean } | null = null;
+  if (removed) {
+    if (restored) {
+      const rawValue = encodeLatestValue(restored.timestamp, decodeAnyVersionValue(restored.rawValue));
+      slot = { rawValue, intent: false, live: !isTombstoneValue(rawValue) };
+    }
+  } else if (resolution.status === 'pending') {
+    slot = { rawValue: encodeIntent({ txn: { ...owner, writeTimestamp: later }, history }), intent: true, live: current !== null };
+  } else {
+    slot = { rawValue: encodeLatestValue(later, current), intent: false, live: current !== null };
+  }
+  // All reads and encodings are done: now change the batch and the stats.
   const before = { top: topOf({ intent, versions: [] }), exists: true };
   countRecord(stats, intent.rawKey.length, intent.rawValue.length, true, -1);
-
-  const staleEpoch = owner.epoch < resolution.txn.epoch;
-  if (resolution.status === 'aborted' || history.length === 0 || (resolution.status === 'committed' && staleEpoch)) {
-    // The newest older version, if any, becomes the latest again.
-    const [newest] = await loadHistory(batch, top.escaped, undefined, 1);
-    if (!newest) {
-      batch.del(top.escaped);
-      countTopChange(stats, before, { top: null, exists: false });
-      return true;
-    }
-    batch.del(newest.rawKey);
-    countRecord(stats, newest.rawKey.length, newest.rawValue.length, false, -1);
-    const rawValue = encodeLatestValue(newest.timestamp, decodeAnyVersionValue(newest.rawValue));
-    batch.put(top.escaped, rawValue);
-    countRecord(stats, top.escaped.length, rawValue.length, false, 1);
-    countTopChange(stats, before, { top: { keyBytes: top.escaped.length, valBytes: rawValue.length, live: !isTombstoneValue(rawValue) }, exists: true });
+  if (restored) {
+    batch.del(restored.rawKey);
+    countRecord(stats, restored.rawKey.length, restored.rawValue.length, false, -1);
+  }
+  if (!slot) {
+    batch.del(top.escaped);
+    countTopChange(stats, before, { top: null, exists: false });
     return true;
   }
-  const current = history[history.length - 1]!.value;
-  if (resolution.status === 'pending') {
-    const pushedTo = compareTimestamps(resolution.timestamp, owner.writeTimestamp) > 0 ? resolution.timestamp : owner.writeTimestamp;
-    const rawValue = encodeIntent({ txn: { ...owner, writeTimestamp: pushedTo }, history });
-    batch.put(top.escaped, rawValue);
-    countRecord(stats, top.escaped.length, rawValue.length, true, 1);
-    countTopChange(stats, before, { top: { keyBytes: top.escaped.length, valBytes: rawValue.length, live: current !== null }, exists: true });
-    return true;
-  }
-  const commitTs = compareTimestamps(resolution.timestamp, owner.writeTimestamp) > 0 ? resolution.timestamp : owner.writeTimestamp;
-  const rawValue = encodeLatestValue(commitTs, current);
-  batch.put(top.escaped, rawValue);
-  countRecord(stats, top.escaped.length, rawValue.length, false, 1);
-  countTopChange(stats, before, { top: { keyBytes: top.escaped.length, valBytes: rawValue.length, live: current !== null }, exists: true });
+  batch.put(top.escaped, slot.rawValue);
+  countRecord(stats, top.escaped.length, slot.rawValue.length, slot.intent, 1);
+  countTopChange(stats, before, { top: { keyBytes: top.escaped.length, valBytes: slot.rawValue.length, live: slot.live }, exists: true });
   return true;
 }
 
