@@ -13,6 +13,10 @@
  * touches one key; a multi-key call (mvccPutMany, mvccDeleteRange, the range
  * resolutions, GC) may have done part of its work, so after any error the
  * caller drops the batch and the stats delta, as command evaluation does.
+ *
+ * MVCC spans hold MVCC records only: keys written raw (the Raft log, store
+ * bookkeeping) are not records, and a scan or recount that meets one reports
+ * a CorruptionError, so callers keep those key ranges out of MVCC spans.
  */
 import { compareTimestamps, nextTimestamp, type Timestamp } from '../hlc/index.ts';
 import { keyMax, prettyKey, validateUserKey, InvalidKeyError } from '../keys/index.ts';
