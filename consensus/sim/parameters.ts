@@ -108,10 +108,15 @@ export function chooseParameters(seed: number, overrides: ParameterOverrides = {
   const maxInflightBytes = r.chance(0.5) ? 0 : maxSizePerMsg + r.pick([0, 256, 4096]);
   // Lease reads are safe only while clocks agree, so only where every replica ticks every step.
   const lease = p.checkQuorum && p.tickRate === 1 && r.chance(0.4);
+  // Raft needs a round trip well inside an election timeout (thesis §3.4:
+  // broadcast time << election timeout). Each hop may wait out a slow write,
+  // so after healing a round trip takes up to 2·(diskDelayMax + 1) steps;
+  // with shorter timeouts elections never settle, which says nothing of Raft.
+  const electionTicks = Math.max(p.electionTicks, 4 * (p.diskDelayMax + 1));
   // A stopped clock is drift too: no pauses where leases are in use.
   const q: SimParameters = {
-    ...p, maxSizePerMsg, maxInflightBytes, readOnlyOption: lease ? 'leaseBased' : 'safe', pauseRate: lease ? 0 : p.pauseRate,
-    ...overrides,
+    ...p, electionTicks, maxSizePerMsg, maxInflightBytes, readOnlyOption: lease ? 'leaseBased' : 'safe',
+    pauseRate: lease ? 0 : p.pauseRate, ...overrides,
   };
   return q.livenessSteps > 0 ? q : { ...q, livenessSteps: 200 + 60 * q.electionTicks * Math.max(1, q.heartbeatTicks) };
 }
