@@ -4,7 +4,7 @@
  * then apply committed entries (conf changes through applyConfChange); then
  * advance.
  *
- * Two disk speeds: with `diskDelaySteps` 0 a Ready is handled as soon as it
+ * Two disk speeds: when the host's diskDelay() is 0 a Ready is handled as soon as it
  * is taken; otherwise the write completes some steps later and the replica
  * keeps stepping messages and ticking meanwhile (etcd's RawNode allows
  * stepping between ready() and advance()). A crash loses everything a Ready
@@ -16,8 +16,8 @@
  * the Ready is taken, before its own write (RawNode permits this, as the
  * thesis §10.2.1 does); everything else still waits for the write.
  */
-import { decodeConfChange, RawNode } from '../index.ts';
-import type { ConfState, Entry, LogIndex, Message, RaftConfig, Ready, ReplicaId, Term } from '../index.ts';
+import { RawNode } from '../index.ts';
+import type { ConfState, Entry, LogIndex, Message, RaftConfig, Ready, ReplicaId } from '../index.ts';
 import type { InvariantChecker, LogView } from './checker.ts';
 import type { SimDisk } from './disk.ts';
 import type { SeededRng } from './rng.ts';
@@ -44,7 +44,7 @@ export interface ReplicaHost {
   send(m: Message): void;
   /** A replica applied a normal entry with data (the workload tracks its writes). */
   appliedPayload(id: ReplicaId, e: Entry): void;
-  /** A replica applied the conf change at `index`, taking the configuration from `before` to `after`. */
+  /** A replica applied the conf change at `index`; `after` is the configuration it made. */
   appliedConfChange(id: ReplicaId, index: LogIndex, after: ConfState): void;
 }
 
@@ -68,8 +68,6 @@ export class SimReplica {
   #pending: { rd: Ready; at: number } | null = null;
   /** The Ready being handled had its early messages sent already. */
   #early = false;
-  /** Term of the latest hard state handed out (what the replica's term was at that Ready). */
-  #term: Term = 0;
 
   constructor(readonly id: ReplicaId, readonly disk: SimDisk, private readonly host: ReplicaHost) {}
 
@@ -82,9 +80,8 @@ export class SimReplica {
     const machine = this.disk.machine;
     this.host.checker.started(this.id, this.disk.hardState, machine);
     this.raw = new RawNode({ ...config, id: this.id, applied: machine.applied }, this.disk, rng);
-    this.#term = this.disk.hardState.term;
     this.lifetimes++;
-    this.host.event(`${this.id} started (lifetime ${this.lifetimes}, term ${this.#term}, applied ${machine.applied})`);
+    this.host.event(`${this.id} started (lifetime ${this.lifetimes}, term ${this.disk.hardState.term}, applied ${machine.applied})`);
   }
 
   /** Stops the replica: volatile state and any Ready not yet written are lost. */
@@ -92,6 +89,7 @@ export class SimReplica {
     if (!this.raw) return;
     this.raw = null;
     this.#pending = null;
+    this.#early = false;
     this.#reads.length = 0;
     this.crashAt = null;
     this.disk.crash(this.host.loseUnsynced());
@@ -101,11 +99,6 @@ export class SimReplica {
   /** Whether a taken Ready is still being written. */
   get writing(): boolean {
     return this.#pending !== null;
-  }
-
-  /** Term as of the latest Ready (exact when nothing is pending). */
-  get term(): Term {
-    return this.#term;
   }
 
   /**
@@ -137,9 +130,8 @@ export class SimReplica {
     throw new Error(`replica ${this.id} still had a Ready after ${readiesPerProcessMax} in one step`);
   }
 
-  /** Bookkeeping at ready(): the term and role it reports. */
+  /** At ready(): a role change is an event, and a new leader is checked against its term. */
   #took(raw: RawNode, rd: Ready): void {
-    if (rd.hardState) this.#term = rd.hardState.term;
     if (rd.softState) {
       const term = raw.term;
       this.host.event(`${this.id} became ${rd.softState.role} at term ${term}`);
@@ -190,7 +182,7 @@ export class SimReplica {
   #apply(raw: RawNode, e: Entry): void {
     let confState = this.disk.machine.confState;
     if (e.type === 'confChange') {
-      confState = raw.applyConfChange(decodeConfChange(e.data));
+      confState = raw.applyConfChange(e.data);
       this.host.appliedConfChange(this.id, e.index, confState);
       this.host.event(`${this.id} applied conf change ${e.index}: voters=(${confState.voters})` +
         (confState.votersOutgoing.length ? `&&(${confState.votersOutgoing})` : '') +
