@@ -108,6 +108,18 @@ describe('InvariantChecker votes and durability', () => {
     expect(violation(() => c.started(1, hs(2, 0, 0), initialMachine(conf, 0))).property).toBe('durability');
   });
 
+  it('flags an acknowledgement or a vote granted before it is on disk', () => {
+    const c = new InvariantChecker();
+    const base = { from: 2, to: 1, term: 3, index: 0, logTerm: 0, entries: [], commit: 0, reject: false, rejectHint: 0 };
+    const disk = { hardState: hs(3, 1, 1), log: logOf([entry(1, 1), entry(2, 3)]) };
+    c.answered(2, { ...base, type: 'appResp', index: 2 }, disk);
+    c.answered(2, { ...base, type: 'appResp', index: 9, reject: true }, disk);
+    c.answered(2, { ...base, type: 'voteResp' }, disk);
+    expect(violation(() => c.answered(2, { ...base, type: 'appResp', index: 3 }, disk)).property).toBe('durability');
+    expect(violation(() => c.answered(2, { ...base, type: 'voteResp', to: 4 }, disk)).property).toBe('durability');
+    expect(violation(() => c.answered(2, { ...base, type: 'voteResp', term: 4 }, disk)).property).toBe('durability');
+  });
+
   it('flags a commit index beyond the durable log', () => {
     const c = new InvariantChecker();
     expect(violation(() => c.persisted(1, ready({ hardState: hs(1, 0, 2), mustSync: true }), logOf([entry(1, 1)]))).property)

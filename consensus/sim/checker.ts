@@ -225,6 +225,27 @@ export class InvariantChecker {
     }
   }
 
+  /**
+   * A replica sends an answer: what it acknowledges must already be on its
+   * disk — an accepted append up to its index, a granted vote as its durable
+   * vote — or a crash could take back a promise a leader or candidate counted.
+   */
+  answered(id: ReplicaId, m: Message, durable: { readonly hardState: HardState; readonly log: LogView }): void {
+    if (m.type === 'appResp' && !m.reject) {
+      this.checks++;
+      if (m.index > durable.log.lastIndex()) {
+        throw new InvariantViolation('durability', `replica ${id} acknowledged index ${m.index} with only ${durable.log.lastIndex()} on disk`);
+      }
+    } else if (m.type === 'voteResp' && !m.reject) {
+      this.checks++;
+      const hs = durable.hardState;
+      if (hs.term !== m.term || hs.vote !== m.to) {
+        throw new InvariantViolation('durability', `replica ${id} granted its term ${m.term} vote to ${m.to} ` +
+          `with term ${hs.term} vote ${hs.vote} on disk`);
+      }
+    }
+  }
+
   /** An append message on its way: its entries, following (index, logTerm), must agree with every other copy. */
   sent(m: Message): void {
     if (m.type !== 'app' || m.entries.length === 0) return;

@@ -151,6 +151,7 @@ export class SimReplica {
 
   #send(m: Message): void {
     this.host.checker.sent(m);
+    this.host.checker.answered(this.id, m, { hardState: this.disk.hardState, log: this.log });
     this.host.send(m);
   }
 
