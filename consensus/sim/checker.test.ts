@@ -115,6 +115,7 @@ describe('InvariantChecker votes and durability', () => {
     c.answered(2, { ...base, type: 'appResp', index: 2 }, disk);
     c.answered(2, { ...base, type: 'appResp', index: 9, reject: true }, disk);
     c.answered(2, { ...base, type: 'voteResp' }, disk);
+    c.answered(2, { ...base, type: 'voteResp', term: 2, to: 4 }, disk); // term 3 on disk: term 2 is closed
     expect(violation(() => c.answered(2, { ...base, type: 'appResp', index: 3 }, disk)).property).toBe('durability');
     expect(violation(() => c.answered(2, { ...base, type: 'voteResp', to: 4 }, disk)).property).toBe('durability');
     expect(violation(() => c.answered(2, { ...base, type: 'voteResp', term: 4 }, disk)).property).toBe('durability');

@@ -228,7 +228,8 @@ export class InvariantChecker {
   /**
    * A replica sends an answer: what it acknowledges must already be on its
    * disk — an accepted append up to its index, a granted vote as its durable
-   * vote — or a crash could take back a promise a leader or candidate counted.
+   * vote (or a later durable term) — or a crash could take back a promise a
+   * leader or candidate counted.
    */
   answered(id: ReplicaId, m: Message, durable: { readonly hardState: HardState; readonly log: LogView }): void {
     if (m.type === 'appResp' && !m.reject) {
@@ -238,8 +239,9 @@ export class InvariantChecker {
       }
     } else if (m.type === 'voteResp' && !m.reject) {
       this.checks++;
+      // A durable later term also binds: the replica can never vote in m.term again.
       const hs = durable.hardState;
-      if (hs.term !== m.term || hs.vote !== m.to) {
+      if (hs.term < m.term || (hs.term === m.term && hs.vote !== m.to)) {
         throw new InvariantViolation('durability', `replica ${id} granted its term ${m.term} vote to ${m.to} ` +
           `with term ${hs.term} vote ${hs.vote} on disk`);
       }

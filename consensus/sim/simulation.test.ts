@@ -66,6 +66,18 @@ describe('random simulation catches planted bugs', () => {
     expect(failed.some((r) => safetyProperties.includes(r.failure!.kind))).toBe(true);
   });
 
+  it('lease reads with drifting clocks (outside the library\'s stated assumption) are caught as stale', () => {
+    // config.ts: lease reads are safe only while clocks agree. Replicas that
+    // tick at random rates, with paused clocks, break that.
+    const overrides = { readOnlyOption: 'leaseBased', checkQuorum: true, tickRate: 0.6, pauseRate: 0.03, readRate: 0.2 } as const;
+    let stale: RunResult | undefined;
+    for (let seed = 1; seed <= 60 && !stale; seed++) {
+      const r = runSimulation({ seed, overrides });
+      if (!r.ok) stale = r;
+    }
+    expect(stale?.failure?.kind).toBe('linearizable read');
+  });
+
   it('a leader that never sends a commit index stalls, and liveness says so', () => {
     const p = chooseParameters(7, { livenessSteps: 150 });
     let broken = false;
