@@ -114,6 +114,7 @@ describe('InvariantChecker votes and durability', () => {
     const disk = { hardState: hs(3, 1, 1), log: logOf([entry(1, 1), entry(2, 3)]) };
     c.answered(2, { ...base, type: 'appResp', index: 2 }, disk);
     c.answered(2, { ...base, type: 'appResp', index: 9, reject: true }, disk);
+    c.answered(2, { ...base, type: 'appResp', index: 5, term: 2 }, disk); // a newer term replaced it
     c.answered(2, { ...base, type: 'voteResp' }, disk);
     c.answered(2, { ...base, type: 'voteResp', term: 2, to: 4 }, disk); // term 3 on disk: term 2 is closed
     expect(violation(() => c.answered(2, { ...base, type: 'appResp', index: 3 }, disk)).property).toBe('durability');

@@ -234,7 +234,10 @@ export class InvariantChecker {
   answered(id: ReplicaId, m: Message, durable: { readonly hardState: HardState; readonly log: LogView }): void {
     if (m.type === 'appResp' && !m.reject) {
       this.checks++;
-      if (m.index > durable.log.lastIndex()) {
+      // An answer to a deposed leader may cover entries that a newer leader
+      // replaced before they were written: the durable later term makes it
+      // harmless (that leader can no longer gather a quorum for them).
+      if (m.index > durable.log.lastIndex() && durable.hardState.term <= m.term) {
         throw new InvariantViolation('durability', `replica ${id} acknowledged index ${m.index} with only ${durable.log.lastIndex()} on disk`);
       }
     } else if (m.type === 'voteResp' && !m.reject) {
