@@ -1,10 +1,16 @@
 /**
- * A KV client for a Meridian cluster over gRPC: sends each request to the
- * range's leader, following NotLeader hints and trying other nodes when one
- * is unreachable. Ambiguous writes are reported, never retried blindly.
+ * A KV client for a Meridian cluster over gRPC: a DistSender that routes each
+ * request to its range's leaseholder, following redirects and splits. Errors
+ * reach the caller as KvClientError with a kind ('conditionFailed',
+ * 'ambiguous', 'unavailable', 'invalid', …); an ambiguous write is reported,
+ * never retried blindly.
  */
-import { decodeDescriptor, type RangeDescriptor } from './kv/index.ts';
-import { decodeMessage, dial, encodeMessage, KvRequestType, KvResponseType, unary, type MeridianClientInstance } from './rpc/index.ts';
+import {
+  AmbiguousResultError, DistSender, GrpcDialer, InvalidRequestError, KvRemoteError, NotLeaseholderError, UnavailableError,
+  type KvRequest, type KvResponse, type RangeDescriptor, type RequestHeader,
+} from './kv/index.ts';
+import { AdminRequestType, AdminResponseType, decodeMessage, dial, encodeMessage, unary } from './rpc/index.ts';
+import { ConditionFailedError, WriteIntentError, WriteTooOldError } from './storage/index.ts';
 
 export class KvClientError extends Error {
   constructor(readonly kind: string, message: string, readonly actualValue?: Buffer | null) {
@@ -13,104 +19,104 @@ export class KvClientError extends Error {
   }
 }
 
-interface WireKvResponse {
-  error: string; errorKind: string; leaderNode: number; found: boolean; value: Buffer; rows: Array<{ key: Buffer; value: Buffer }>; number: number;
+function clientError(error: unknown): Error {
+  if (error instanceof KvClientError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof KvRemoteError) return new KvClientError(error.kind, message, error.actualValue);
+  if (error instanceof ConditionFailedError) return new KvClientError('conditionFailed', message, error.actualValue ? Buffer.from(error.actualValue) : null);
+  if (error instanceof AmbiguousResultError) return new KvClientError('ambiguous', message);
+  if (error instanceof UnavailableError || error instanceof NotLeaseholderError) return new KvClientError('unavailable', message);
+  if (error instanceof InvalidRequestError) return new KvClientError('invalid', message);
+  if (error instanceof WriteIntentError) return new KvClientError('writeIntent', message);
+  if (error instanceof WriteTooOldError) return new KvClientError('writeTooOld', message);
+  return new KvClientError('internal', message);
 }
 
 export class KvClient {
-  readonly #clients = new Map<string, MeridianClientInstance>();
-  #leader = 0;
+  readonly #dialer: GrpcDialer;
+  readonly sender: DistSender;
 
-  /** `addresses[i]` must be node i+1's address: leader hints name node IDs. */
-  constructor(readonly addresses: readonly string[], readonly timeoutMs = 5_000) {}
-
-  #client(address: string): MeridianClientInstance {
-    let c = this.#clients.get(address);
-    if (!c) this.#clients.set(address, (c = dial(address)));
-    return c;
+  /** `addresses[i]` must be node i+1's address: leaseholder hints name node IDs. */
+  constructor(readonly addresses: readonly string[], readonly timeoutMs = 5_000, deadlineMs = 20_000) {
+    const nodeIds = addresses.map((_, i) => i + 1);
+    this.#dialer = new GrpcDialer((id) => addresses[id - 1], () => nodeIds, timeoutMs);
+    this.sender = new DistSender(this.#dialer, { timeoutMs: deadlineMs });
   }
 
-  /**
-   * Sends a request to the leader. A write whose transport call fails may
-   * have been applied, so it is reported as ambiguous rather than retried;
-   * reads, and answers where the server says it did nothing, are retried.
-   */
-  async #call(request: Record<string, unknown>, deadlineMs = 20_000): Promise<WireKvResponse> {
-    const isRead = request.type === 'get' || request.type === 'scan';
-    const bytes = encodeMessage(KvRequestType, { rangeId: 1, ...request });
-    const deadline = Date.now() + deadlineMs;
-    let attempt = 0;
-    let lastError = 'no node answered';
-    while (Date.now() < deadline) {
-      const index = this.#leader > 0 ? this.#leader - 1 : attempt % this.addresses.length;
-      const address = this.addresses[index]!;
-      attempt++;
-      let response: WireKvResponse;
-      try {
-        response = decodeMessage<WireKvResponse>(KvResponseType, await unary(this.#client(address), 'kv', bytes, this.timeoutMs));
-      } catch (error) {
-        lastError = `${address}: ${(error as Error).message}`;
-        this.#leader = 0;
-        // gRPC's UNAVAILABLE before a connection exists means nothing was sent.
-        const neverSent = (error as { code?: number }).code === 14 && /ECONNREFUSED|No connection established/.test(lastError);
-        if (!isRead && !neverSent) throw new KvClientError('ambiguous', `write outcome unknown: ${lastError}`);
-        await new Promise((r) => setTimeout(r, 50));
-        continue;
-      }
-      if (!response.errorKind) {
-        this.#leader = index + 1;
-        return response;
-      }
-      if (response.errorKind === 'notLeader' || response.errorKind === 'unavailable') {
-        this.#leader = response.leaderNode > 0 && response.leaderNode <= this.addresses.length ? response.leaderNode : 0;
-        lastError = response.error;
-        if (this.#leader === 0 || this.#leader === index + 1) await new Promise((r) => setTimeout(r, 50));
-        if (this.#leader === index + 1) this.#leader = 0;
-        continue;
-      }
-      throw new KvClientError(response.errorKind, response.error, response.errorKind === 'conditionFailed' ? (response.found ? response.value : null) : undefined);
+  /** Sends a batch (split by range; not atomic across ranges). */
+  async batch(requests: readonly KvRequest[], header: RequestHeader = {}): Promise<KvResponse[]> {
+    try {
+      return await this.sender.send(requests, header);
+    } catch (error) {
+      throw clientError(error);
     }
-    throw new KvClientError('unavailable', `request timed out: ${lastError}`);
+  }
+
+  async #one<T extends KvResponse['type']>(request: KvRequest & { type: T }): Promise<Extract<KvResponse, { type: T }>> {
+    const [response] = await this.batch([request]);
+    return response as Extract<KvResponse, { type: T }>;
   }
 
   async get(key: Buffer): Promise<Buffer | null> {
-    const r = await this.#call({ type: 'get', key });
-    return r.found ? r.value : null;
+    return (await this.#one({ type: 'get', key })).value;
   }
 
   async put(key: Buffer, value: Buffer): Promise<void> {
-    await this.#call({ type: 'put', key, value });
+    await this.#one({ type: 'put', key, value });
   }
 
   async cput(key: Buffer, value: Buffer, expected: Buffer | null): Promise<void> {
-    await this.#call({ type: 'cput', key, value, ...(expected ? { expected } : { expectAbsent: true }) });
+    await this.#one({ type: 'cput', key, value, expected });
   }
 
   async delete(key: Buffer): Promise<void> {
-    await this.#call({ type: 'delete', key });
+    await this.#one({ type: 'delete', key });
   }
 
   async increment(key: Buffer, delta: number): Promise<number> {
-    return (await this.#call({ type: 'increment', key, delta })).number;
+    return Number((await this.#one({ type: 'increment', key, delta: BigInt(delta) })).value);
   }
 
   /** The descriptor of the range holding `key`, read from meta. */
   async rangeLookup(key: Buffer): Promise<RangeDescriptor | null> {
-    const r = await this.#call({ type: 'rangeLookup', key });
-    return r.found ? decodeDescriptor(r.value) : null;
+    return (await this.#one({ type: 'rangeLookup', key })).descriptor;
   }
 
   /** Deletes every key in [key, endKey); returns the keys deleted. */
   async deleteRange(key: Buffer, endKey: Buffer): Promise<Buffer[]> {
-    return (await this.#call({ type: 'deleteRange', key, endKey })).rows.map((r) => r.key);
+    return (await this.#one({ type: 'deleteRange', key, endKey })).keys;
   }
 
   async scan(key: Buffer, endKey: Buffer, maxKeys = 0): Promise<Array<{ key: Buffer; value: Buffer }>> {
-    return (await this.#call({ type: 'scan', key, endKey, maxKeys })).rows;
+    return (await this.#one({ type: 'scan', key, endKey, maxKeys })).rows;
+  }
+
+  /** Splits the range holding `key` at `key` (admin). */
+  async split(key: Buffer): Promise<{ left: RangeDescriptor; right: RangeDescriptor }> {
+    const r = await this.#one({ type: 'adminSplit', key });
+    return { left: r.left, right: r.right };
+  }
+
+  /** Moves a range's lease to `nodeId` (admin; asks the current leaseholder, or any node). */
+  async transferLease(rangeId: number, nodeId: number): Promise<void> {
+    let lastError = 'no node answered';
+    for (const address of this.addresses) {
+      const client = dial(address);
+      try {
+        const response = decodeMessage<{ error: string }>(AdminResponseType,
+          await unary(client, 'admin', encodeMessage(AdminRequestType, { action: 'transferLease', rangeId, nodeId }), this.timeoutMs * 2));
+        if (!response.error) return;
+        lastError = response.error;
+      } catch (error) {
+        lastError = (error as Error).message;
+      } finally {
+        client.close();
+      }
+    }
+    throw new KvClientError('unavailable', lastError);
   }
 
   close(): void {
-    for (const c of this.#clients.values()) c.close();
-    this.#clients.clear();
+    this.#dialer.close();
   }
 }

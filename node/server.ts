@@ -12,17 +12,14 @@ import { ClockOffsetError, Hlc, OffsetClock, SystemClock } from './hlc/index.ts'
 import { LatencyHistogram } from './obs/index.ts';
 import { keyMax, keyMin, storeIdentKey } from './keys/index.ts';
 import {
-  AmbiguousResultError, encodeDescriptor, NotLeaderError, RangeNotFoundError, Store, type KvRequest, type KvResponse, type RangeDescriptor,
-  type RequestHeader,
+  clusterServices, decodeBatchRequest, DistSender, encodeBatchError, encodeBatchResponse, GrpcDialer, leaseStatus,
+  rangeIdGeneratorInitialValue, Store, UnavailableError, type BatchRequest, type KvResponse, type NodeDialer, type RangeDescriptor,
 } from './kv/index.ts';
 import {
-  BootstrapRequestType, BootstrapResponseType, decodeMessage, dial, encodeMessage, FaultRequestType, FaultResponseType,
-  GrpcRaftTransport, KvRequestType,
-  KvResponseType, messageFromWire, RaftBatchType, startRpcServer, StatusResponseType, unary, type WireRaftMessage,
+  AdminRequestType, AdminResponseType, BootstrapRequestType, BootstrapResponseType, decodeMessage, dial, encodeMessage, FaultRequestType,
+  FaultResponseType, GrpcRaftTransport, messageFromWire, RaftBatchType, startRpcServer, StatusResponseType, unary, type WireRaftMessage,
 } from './rpc/index.ts';
-import {
-  ConditionFailedError, Engine, InvalidArgumentError, ReadWithinUncertaintyIntervalError, WriteIntentError, WriteTooOldError,
-} from './storage/index.ts';
+import { Engine } from './storage/index.ts';
 
 export interface NodeOptions {
   readonly storeDir: string;
@@ -41,29 +38,14 @@ export interface NodeOptions {
   /** Largest tolerated clock offset between nodes (default 500 ms). */
   readonly maxOffsetMicros?: number;
   readonly offsetCheckMs?: number;
+  /** Split ranges larger than this (bytes; default 64 MiB). */
+  readonly rangeMaxBytes?: number;
 }
 
 interface Identity {
   readonly clusterId: string;
   readonly nodeId: number;
   readonly addresses: readonly string[];
-}
-
-interface WireKvRequest {
-  rangeId: number; type: string; key: Buffer; endKey: Buffer; value: Buffer; expected: Buffer; expectAbsent: boolean;
-  delta: number; maxKeys: number;
-  header?: { wallMicros: number; logical: number; txnId: Buffer; txnEpoch: number; txnSequence: number; txnPriority: number };
-}
-
-/** The request header as the KV layer takes it. */
-function headerOf(wire: WireKvRequest): RequestHeader {
-  const h = wire.header;
-  if (!h) return {};
-  const timestamp = h.wallMicros > 0 ? { wallMicros: h.wallMicros, logical: h.logical } : undefined;
-  const txn = h.txnId.length === 16 && timestamp
-    ? { id: h.txnId, epoch: h.txnEpoch, writeTimestamp: timestamp, sequence: h.txnSequence, priority: h.txnPriority }
-    : undefined;
-  return { ...(timestamp ? { timestamp } : {}), ...(txn ? { txn } : {}) };
 }
 
 /** The region tier of a locality string ("region=us-east,zone=a" → "us-east"). */
@@ -96,6 +78,9 @@ export class MeridianNode {
   #identity: Identity | null = null;
   #store: Store | null = null;
   #transport: GrpcRaftTransport | null = null;
+  #dialer: GrpcDialer | null = null;
+  /** Routes KV batches to the ranges' leaseholders, wherever they are (this node's store directly). */
+  #sender: DistSender | null = null;
   #timer: NodeJS.Timeout | null = null;
   #rpc: grpc.Server | null = null;
   #http: HttpServer | null = null;
@@ -128,7 +113,8 @@ export class MeridianNode {
     const { host, port } = splitHostPort(options.listenAddr);
     const rpc = await startRpcServer(host, port, {
       raftBatch: (bytes) => node.#onRaftBatch(bytes),
-      kv: (bytes) => node.#onKv(bytes),
+      batch: (bytes) => node.#onBatch(bytes),
+      admin: (bytes) => node.#onAdmin(bytes),
       status: async () => node.#status(),
       bootstrap: (bytes) => node.#onBootstrap(bytes),
       fault: async (bytes) => node.#onFault(bytes),
@@ -150,8 +136,23 @@ export class MeridianNode {
 
   async #serve(identity: Identity): Promise<void> {
     const transport = new GrpcRaftTransport(identity.nodeId, identity.clusterId, (id) => identity.addresses[id - 1]);
-    const store = new Store(this.engine, identity.nodeId, transport, new Hlc(this.clock));
+    const store = new Store(this.engine, identity.nodeId, transport, new Hlc(this.clock, { maxOffsetMicros: this.options.maxOffsetMicros }), {
+      ...(this.options.rangeMaxBytes ? { rangeMaxBytes: this.options.rangeMaxBytes } : {}),
+    });
     await store.start();
+    const nodeIds = identity.addresses.map((_, i) => i + 1);
+    const grpcDialer = new GrpcDialer((id) => identity.addresses[id - 1], () => nodeIds);
+    const dialer: NodeDialer = {
+      nodeIds: () => nodeIds,
+      send: (nodeId: number, batch: BatchRequest): Promise<KvResponse[]> => {
+        if (nodeId !== identity.nodeId) return grpcDialer.send(nodeId, batch);
+        if (this.fenced) return Promise.reject(new UnavailableError('clock offset to the cluster exceeds the limit; not serving'));
+        return store.send(batch.rangeId, batch.requests, batch.header);
+      },
+    };
+    this.#sender = new DistSender(dialer);
+    store.setServices(clusterServices(this.#sender));
+    this.#dialer = grpcDialer;
     this.#transport = transport;
     this.#store = store;
     // A fenced node takes no part in Raft at all (no ticks, no messages), so the
@@ -216,10 +217,10 @@ export class MeridianNode {
     const identity: Identity = { clusterId, nodeId, addresses: request.addresses };
     const desc: RangeDescriptor = {
       rangeId: 1, startKey: keyMin, endKey: keyMax,
-      replicas: request.addresses.map((_, i) => ({ nodeId: i + 1, replicaId: i + 1 })),
+      replicas: request.addresses.map((_, i) => ({ nodeId: i + 1, replicaId: i + 1 })), generation: 0,
     };
     const store = new Store(this.engine, nodeId, { send() {} }, new Hlc(new SystemClock()));
-    await store.bootstrapRange(desc);
+    await store.bootstrapRange(desc, [rangeIdGeneratorInitialValue(1)]);
     const batch = this.engine.newBatch();
     batch.put(storeIdentKey, Buffer.from(JSON.stringify(identity)));
     await batch.commit({ sync: true });
@@ -245,56 +246,52 @@ export class MeridianNode {
     store.deliver(envelopes, batch.fromNode);
   }
 
-  async #onKv(bytes: Buffer): Promise<Buffer> {
+  /** Serves a KV batch on this node's replica of the range (as its leaseholder). */
+  async #onBatch(bytes: Buffer): Promise<Buffer> {
     this.#requests++;
     const store = this.#store;
-    const respond = (fields: object) => encodeMessage(KvResponseType, fields);
-    if (!store) return respond({ error: 'node is not initialised', errorKind: 'unavailable' });
-    if (this.fenced) return respond({ error: 'clock offset to the cluster exceeds the limit; not serving', errorKind: 'unavailable' });
-    let wire: WireKvRequest;
+    if (!store) return encodeBatchError(new UnavailableError('node is not initialised'));
+    if (this.fenced) return encodeBatchError(new UnavailableError('clock offset to the cluster exceeds the limit; not serving'));
+    let batch: BatchRequest;
     try {
-      wire = decodeMessage<WireKvRequest>(KvRequestType, bytes);
+      batch = decodeBatchRequest(bytes);
     } catch (error) {
-      return respond({ error: `malformed request: ${(error as Error).message}`, errorKind: 'invalid' });
-    }
-    let request: KvRequest;
-    switch (wire.type) {
-      case 'get': request = { type: 'get', key: wire.key }; break;
-      case 'scan': request = { type: 'scan', key: wire.key, endKey: wire.endKey, maxKeys: wire.maxKeys }; break;
-      case 'put': request = { type: 'put', key: wire.key, value: wire.value }; break;
-      case 'cput': request = { type: 'cput', key: wire.key, value: wire.value, expected: wire.expectAbsent ? null : wire.expected }; break;
-      case 'delete': request = { type: 'delete', key: wire.key }; break;
-      case 'increment': request = { type: 'increment', key: wire.key, delta: BigInt(wire.delta) }; break;
-      case 'deleteRange': request = { type: 'deleteRange', key: wire.key, endKey: wire.endKey }; break;
-      case 'rangeLookup': request = { type: 'rangeLookup', key: wire.key }; break;
-      default: return respond({ error: `unknown request type ${wire.type}`, errorKind: 'invalid' });
+      return encodeBatchError(error);
     }
     const started = performance.now();
     try {
-      const response: KvResponse = await store.execute(wire.rangeId || 1, request, headerOf(wire));
+      const responses = await store.send(batch.rangeId, batch.requests, batch.header);
       this.#kvLatency.observe((performance.now() - started) / 1000);
-      switch (response.type) {
-        case 'get': return respond({ found: response.value !== null, value: response.value ?? Buffer.alloc(0) });
-        case 'scan': return respond({ rows: response.rows });
-        case 'increment': return respond({ number: Number(response.value) });
-        case 'deleteRange': return respond({ rows: response.keys.map((key) => ({ key, value: Buffer.alloc(0) })), number: response.keys.length });
-        case 'rangeLookup': return respond({ found: response.descriptor !== null, value: response.descriptor ? encodeDescriptor(response.descriptor) : Buffer.alloc(0) });
-        default: return respond({});
-      }
+      return encodeBatchResponse(responses);
     } catch (error) {
-      if (error instanceof NotLeaderError) return respond({ error: error.message, errorKind: 'notLeader', leaderNode: error.leaderNodeId });
-      if (error instanceof RangeNotFoundError) return respond({ error: error.message, errorKind: 'rangeNotFound' });
-      if (error instanceof ConditionFailedError) {
-        return respond({ error: error.message, errorKind: 'conditionFailed', found: error.actualValue !== null, value: Buffer.from(error.actualValue ?? []) });
-      }
-      if (error instanceof AmbiguousResultError) return respond({ error: error.message, errorKind: 'ambiguous' });
-      if (error instanceof InvalidArgumentError) return respond({ error: error.message, errorKind: 'invalid' });
-      if (error instanceof WriteIntentError) return respond({ error: error.message, errorKind: 'writeIntent' });
-      if (error instanceof WriteTooOldError) return respond({ error: error.message, errorKind: 'writeTooOld' });
-      if (error instanceof ReadWithinUncertaintyIntervalError) return respond({ error: error.message, errorKind: 'uncertainty' });
-      if (error instanceof ClockOffsetError) return respond({ error: error.message, errorKind: 'unavailable' });
-      return respond({ error: (error as Error).message, errorKind: 'internal' });
+      return encodeBatchError(error);
     }
+  }
+
+  /** Operator commands: move a range's lease. */
+  async #onAdmin(bytes: Buffer): Promise<Buffer> {
+    const store = this.#store;
+    const fail = (error: string) => encodeMessage(AdminResponseType, { error });
+    if (!store) return fail('node is not initialised');
+    let request: { action: string; rangeId: number; nodeId: number };
+    try {
+      request = decodeMessage(AdminRequestType, bytes);
+    } catch (error) {
+      return fail(`malformed request: ${(error as Error).message}`);
+    }
+    try {
+      if (request.action === 'transferLease') await store.transferLease(request.rangeId, request.nodeId);
+      else return fail(`unknown admin action "${request.action}"`);
+    } catch (error) {
+      return fail((error as Error).message);
+    }
+    return encodeMessage(AdminResponseType, { error: '' });
+  }
+
+  /** The node's KV client: batches routed to every range's leaseholder. */
+  get kv(): DistSender {
+    if (!this.#sender) throw new UnavailableError('node is not initialised');
+    return this.#sender;
   }
 
   /** Delays Raft traffic to a peer by half the simulated round trip between the two regions. */
@@ -337,9 +334,16 @@ export class MeridianNode {
   }
 
   #status(): Buffer {
-    const ranges = [...(this.#store?.replicas.values() ?? [])].map((r) => {
+    const store = this.#store;
+    const ranges = [...(store?.replicas.values() ?? [])].map((r) => {
       const s = r.raw.status();
-      return { rangeId: r.rangeId, role: s.role, term: s.term, leaderNode: r.nodeOfReplica(s.lead), applied: r.appliedIndex, commit: s.commit };
+      const lease = r.lease;
+      const leaseValid = store && lease && leaseStatus(lease, store.hlc.now().wallMicros, store.hlc.maxOffsetMicros) !== 'expired';
+      return {
+        rangeId: r.rangeId, role: s.role, term: s.term, leaderNode: r.nodeOfReplica(s.lead), applied: r.appliedIndex, commit: s.commit,
+        leaseholderNode: leaseValid ? lease.nodeId : 0, leaseSequence: lease?.sequence ?? 0, startKey: r.desc.startKey, endKey: r.desc.endKey,
+        liveBytes: r.stats.liveBytes, liveCount: r.stats.liveCount,
+      };
     });
     return encodeMessage(StatusResponseType, {
       nodeId: this.nodeId, clusterId: this.#identity?.clusterId ?? '', locality: this.options.locality ?? '', ranges, address: this.address,
@@ -348,12 +352,16 @@ export class MeridianNode {
   }
 
   #metrics(): string {
-    const replicas = [...(this.#store?.replicas.values() ?? [])];
+    const store = this.#store;
+    const replicas = [...(store?.replicas.values() ?? [])];
     const leaders = replicas.filter((r) => r.isLeader()).length;
+    const now = store?.hlc.now().wallMicros ?? 0;
+    const leases = replicas.filter((r) => r.lease?.replicaId === r.replicaId && leaseStatus(r.lease, now, store!.hlc.maxOffsetMicros) === 'valid').length;
     const lines = [
       '# HELP meridian_ranges Replicas hosted by this node.', '# TYPE meridian_ranges gauge', `meridian_ranges ${replicas.length}`,
       '# HELP meridian_leaders Replicas this node leads.', '# TYPE meridian_leaders gauge', `meridian_leaders ${leaders}`,
-      '# HELP meridian_kv_requests_total KV requests received.', '# TYPE meridian_kv_requests_total counter', `meridian_kv_requests_total ${this.#requests}`,
+      '# HELP meridian_leases Valid leases held by this node.', '# TYPE meridian_leases gauge', `meridian_leases ${leases}`,
+      '# HELP meridian_kv_requests_total KV batches received.', '# TYPE meridian_kv_requests_total counter', `meridian_kv_requests_total ${this.#requests}`,
       '# HELP meridian_raft_batches_sent_total Raft batches sent to peers.', '# TYPE meridian_raft_batches_sent_total counter',
       `meridian_raft_batches_sent_total ${this.#transport?.sentBatches ?? 0}`,
       '# HELP meridian_raft_batches_rejected_total Raft batches from another cluster.', '# TYPE meridian_raft_batches_rejected_total counter',
@@ -390,6 +398,7 @@ export class MeridianNode {
     if (this.#offsetTimer) clearInterval(this.#offsetTimer);
     await this.#store?.close();
     this.#transport?.close();
+    this.#dialer?.close();
     await new Promise<void>((resolve) => {
       const rpc = this.#rpc;
       if (!rpc) return resolve();

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { KvClient } from '../node/client.ts';
 import {
-  decodeMessage, dial, encodeMessage, GrpcRaftTransport, KvRequestType, KvResponseType, unary,
+  decodeMessage, dial, encodeMessage, GrpcRaftTransport, BatchRequestType, BatchResponseType, unary,
 } from '../node/rpc/index.ts';
 import { bin, fault, startCluster, startNode, status, until, trackProcesses } from './cluster-helpers.ts';
 
@@ -60,7 +60,7 @@ describe('three-node cluster of real processes', () => {
 
       // Bad input: garbage instead of a KV request, and Raft traffic from another cluster.
       const raw = dial(addresses[0]!);
-      const garbage = decodeMessage<{ errorKind: string }>(KvResponseType, await unary(raw, 'kv', Buffer.from([0xff, 0xff, 0xff, 0x01]), 5_000));
+      const garbage = decodeMessage<{ errorKind: string }>(BatchResponseType, await unary(raw, 'batch', Buffer.from([0xff, 0xff, 0xff, 0x01]), 5_000));
       expect(garbage.errorKind).toBe('invalid');
       raw.close();
       const intruder = new GrpcRaftTransport(9, 'another-cluster', () => addresses[0]);
@@ -102,7 +102,8 @@ describe('three-node cluster of real processes', () => {
       await until('node 3 to fence itself', async () => (await status(addresses[2]!) as { fenced?: boolean }).fenced === true);
       expect(((await status(addresses[0]!)) as { fenced?: boolean }).fenced).toBe(false);
       const skewed = dial(addresses[2]!);
-      const refused = decodeMessage<{ errorKind: string; error: string }>(KvResponseType, await unary(skewed, 'kv', encodeMessage(KvRequestType, { rangeId: 1, type: 'get', key: Buffer.from('a') }), 5_000));
+      const refused = decodeMessage<{ errorKind: string; error: string }>(BatchResponseType,
+        await unary(skewed, 'batch', encodeMessage(BatchRequestType, { rangeId: 1, requests: [{ type: 'get', key: Buffer.from('a') }] }), 5_000));
       skewed.close();
       expect(refused.error).toMatch(/clock offset/);
       expect((await client.get(Buffer.from('during-partition')))?.toString()).toBe('ok');

@@ -12,19 +12,21 @@ import { describe, expect, it } from 'vitest';
 import { checkLinearizable, HistoryRecorder, kvModel, type HistoryValue } from '../chaos/index.ts';
 import { Hlc, SystemClock } from '../node/hlc/index.ts';
 import { keyMax, keyMin } from '../node/keys/index.ts';
-import { AmbiguousResultError, LocalNetwork, NotLeaderError, Store, type KvRequest, type RangeDescriptor } from '../node/kv/index.ts';
+import {
+  AmbiguousResultError, LocalNetwork, NotLeaseholderError, Store, UnavailableError, type KvRequest, type RangeDescriptor,
+} from '../node/kv/index.ts';
 import { ConditionFailedError, Engine } from '../node/storage/index.ts';
 
 const desc: RangeDescriptor = {
   rangeId: 1, startKey: keyMin, endKey: keyMax,
-  replicas: [1, 2, 3].map((id) => ({ nodeId: id, replicaId: id })),
+  replicas: [1, 2, 3].map((id) => ({ nodeId: id, replicaId: id })), generation: 0,
 };
 
 interface Node { id: number; dir: string; engine: Engine; store: Store; timer: NodeJS.Timeout; paused: boolean }
 
 async function open(network: LocalNetwork, id: number, dir: string, bootstrap: boolean): Promise<Node> {
   const engine = await Engine.open(dir, { cacheBytes: 4 << 20 });
-  const store = new Store(engine, id, network.transport(id), new Hlc(new SystemClock()), { electionTicks: 10 });
+  const store = new Store(engine, id, network.transport(id), new Hlc(new SystemClock()), { electionTicks: 10, leaseDurationMicros: 1_500_000 });
   if (bootstrap) await store.bootstrapRange(desc);
   await store.start();
   network.register(store);
@@ -53,11 +55,12 @@ describe('KV linearizability under faults', () => {
     const live = () => nodes.filter((n) => network.stores.get(n.id) === n.store);
 
     let rotation = 0;
-    /** Runs a request on whichever store leads; NotLeader before anything happened is retried. */
+    /** Runs a request on whichever store holds the lease; NotLeaseholder (nothing happened) is retried elsewhere. */
     async function execute(request: KvRequest) {
       for (let attempt = 0; attempt < 200; attempt++) {
-        const candidates = live().filter((n) => n.store.replica(1).isLeader());
-        // A deposed leader that still thinks it leads is a fair target too.
+        // Every store is a target: only a valid leaseholder may serve, and a
+        // deposed leader that still thinks it leads is a fair target too.
+        const candidates = live();
         const leader = candidates[(rotation++ + attempt) % Math.max(1, candidates.length)];
         if (leader) {
           try {
@@ -70,7 +73,7 @@ describe('KV linearizability under faults', () => {
               clearTimeout(timer);
             }
           } catch (error) {
-            if (!(error instanceof NotLeaderError)) throw error;
+            if (!(error instanceof NotLeaseholderError || error instanceof UnavailableError)) throw error;
           }
         }
         await new Promise((r) => setTimeout(r, 5));

@@ -1,13 +1,20 @@
 /**
  * A replicated command: the raw engine writes a leaseholder's evaluation
- * produced, with the MVCC statistics they change, tagged with an ID so the
- * proposer can match the applied entry to its waiting request.
+ * produced, with the MVCC statistics they change, the lease sequence it was
+ * proposed under (a command from a replaced lease is rejected at apply), an
+ * optional trigger that changes the range itself (lease, split, log
+ * truncation), and an ID so the proposer can match the applied entry to its
+ * waiting request.
  *
- *   version(1)=1 ‖ id(16) ‖ count(4) ‖ count × [keyLength(4) ‖ key ‖ valueLength(4, 0xffffffff = delete) ‖ value]
+ *   version(1)=3 ‖ id(16) ‖ leaseSequence(4) ‖ triggerLength(4) ‖ trigger (JSON)
+ *   ‖ count(4) ‖ count × [keyLength(4) ‖ key ‖ valueLength(4, 0xffffffff = delete) ‖ value]
  *   ‖ stats: 8 × int64 (liveBytes, liveCount, keyBytes, keyCount, valBytes, valCount, intentBytes, intentCount)
- *   version(1)=2 ‖ id(16) ‖ truncateLogTo(8): a log truncation, replicated so every replica drops the same prefix
+ *
+ * Version history: 3 (first with leases and triggers).
  */
 import { emptyStats, type MvccStats } from '../storage/index.ts';
+import { decodeLease, encodeLease, type LeaseChange } from './lease.ts';
+import { descriptorFromJson, descriptorToJson, type RangeDescriptor } from './descriptor.ts';
 
 export interface RawWrite {
   readonly key: Buffer;
@@ -15,12 +22,26 @@ export interface RawWrite {
   readonly value: Buffer | null;
 }
 
+/** A split: the left side keeps the range ID; the right side is a new range on the same replicas. */
+export interface SplitTrigger {
+  readonly left: RangeDescriptor;
+  readonly right: RangeDescriptor;
+  /** The right side's MVCC stats (the command's stats delta takes them off the left). */
+  readonly rightStats: MvccStats;
+}
+
+export type Trigger =
+  | { readonly type: 'truncateLog'; readonly index: number }
+  | { readonly type: 'lease'; readonly change: LeaseChange }
+  | { readonly type: 'split'; readonly split: SplitTrigger };
+
 export interface Command {
   readonly id: Buffer;
+  /** The lease sequence the proposer held (0 for commands that do not need a lease). */
+  readonly leaseSequence: number;
   readonly writes: readonly RawWrite[];
   readonly stats: MvccStats;
-  /** Drop the Raft log up to this index on every replica (0: no truncation). */
-  readonly truncateLogTo?: number;
+  readonly trigger?: Trigger;
 }
 
 export class CommandDecodeError extends Error {
@@ -30,24 +51,69 @@ export class CommandDecodeError extends Error {
   }
 }
 
+const version = 3;
 const statFields = ['liveBytes', 'liveCount', 'keyBytes', 'keyCount', 'valBytes', 'valCount', 'intentBytes', 'intentCount'] as const;
 const deleteMarker = 0xffff_ffff;
 
-export function encodeCommand(command: Command): Buffer {
-  if (command.truncateLogTo) {
-    const out = Buffer.alloc(25);
-    out[0] = 2;
-    command.id.copy(out, 1, 0, 16);
-    out.writeBigUInt64BE(BigInt(command.truncateLogTo), 17);
-    return out;
+function triggerToJson(trigger: Trigger): unknown {
+  switch (trigger.type) {
+    case 'truncateLog': return trigger;
+    case 'lease': return { type: 'lease', change: { ...trigger.change, lease: encodeLease(trigger.change.lease) } };
+    case 'split': return {
+      type: 'split',
+      split: { left: descriptorToJson(trigger.split.left), right: descriptorToJson(trigger.split.right), rightStats: trigger.split.rightStats },
+    };
   }
-  let size = 1 + 16 + 4 + statFields.length * 8;
+}
+
+function triggerFromJson(raw: unknown): Trigger {
+  const bad = (): never => { throw new CommandDecodeError('malformed trigger'); };
+  if (!raw || typeof raw !== 'object') return bad();
+  const t = raw as Record<string, unknown>;
+  switch (t.type) {
+    case 'truncateLog':
+      if (!Number.isSafeInteger(t.index) || (t.index as number) <= 0) return bad();
+      return { type: 'truncateLog', index: t.index as number };
+    case 'lease': {
+      const c = t.change as Record<string, unknown> | undefined;
+      const lease = decodeLease(c?.lease);
+      if (!c || !lease || !Number.isSafeInteger(c.previousSequence) || typeof c.transfer !== 'boolean') return bad();
+      return { type: 'lease', change: { previousSequence: c.previousSequence as number, lease, transfer: c.transfer } };
+    }
+    case 'split': {
+      const s = t.split as Record<string, unknown> | undefined;
+      if (!s) return bad();
+      try {
+        const rightStats = { ...emptyStats() };
+        const rs = s.rightStats as Record<string, unknown>;
+        for (const f of statFields) {
+          if (!Number.isSafeInteger(rs?.[f])) return bad();
+          rightStats[f] = rs[f] as number;
+        }
+        return { type: 'split', split: { left: descriptorFromJson(s.left), right: descriptorFromJson(s.right), rightStats } };
+      } catch (error) {
+        if (error instanceof CommandDecodeError) throw error;
+        return bad();
+      }
+    }
+    default:
+      return bad();
+  }
+}
+
+export function encodeCommand(command: Command): Buffer {
+  const trigger = command.trigger ? Buffer.from(JSON.stringify(triggerToJson(command.trigger))) : Buffer.alloc(0);
+  let size = 1 + 16 + 4 + 4 + trigger.length + 4 + statFields.length * 8;
   for (const w of command.writes) size += 8 + w.key.length + (w.value?.length ?? 0);
   const out = Buffer.allocUnsafe(size);
-  out[0] = 1;
+  out[0] = version;
   command.id.copy(out, 1, 0, 16);
-  out.writeUInt32BE(command.writes.length, 17);
-  let o = 21;
+  out.writeUInt32BE(command.leaseSequence, 17);
+  out.writeUInt32BE(trigger.length, 21);
+  trigger.copy(out, 25);
+  let o = 25 + trigger.length;
+  out.writeUInt32BE(command.writes.length, o);
+  o += 4;
   for (const w of command.writes) {
     out.writeUInt32BE(w.key.length, o);
     w.key.copy(out, o + 4);
@@ -70,15 +136,24 @@ export function encodeCommand(command: Command): Buffer {
 
 export function decodeCommand(data: Uint8Array): Command {
   const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  if (buf.length === 25 && buf[0] === 2) {
-    const truncateLogTo = Number(buf.readBigUInt64BE(17));
-    if (!Number.isSafeInteger(truncateLogTo) || truncateLogTo <= 0) throw new CommandDecodeError('bad truncation index');
-    return { id: Buffer.from(buf.subarray(1, 17)), writes: [], stats: emptyStats(), truncateLogTo };
-  }
-  if (buf.length < 21 || buf[0] !== 1) throw new CommandDecodeError('bad command header');
+  if (buf.length < 29 || buf[0] !== version) throw new CommandDecodeError('bad command header');
   const id = Buffer.from(buf.subarray(1, 17));
-  const count = buf.readUInt32BE(17);
-  let o = 21;
+  const leaseSequence = buf.readUInt32BE(17);
+  const triggerLength = buf.readUInt32BE(21);
+  if (25 + triggerLength + 4 > buf.length) throw new CommandDecodeError('truncated trigger');
+  let trigger: Trigger | undefined;
+  if (triggerLength > 0) {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(buf.subarray(25, 25 + triggerLength).toString('utf8'));
+    } catch {
+      throw new CommandDecodeError('malformed trigger');
+    }
+    trigger = triggerFromJson(raw);
+  }
+  let o = 25 + triggerLength;
+  const count = buf.readUInt32BE(o);
+  o += 4;
   const writes: RawWrite[] = [];
   for (let i = 0; i < count; i++) {
     if (o + 4 > buf.length) throw new CommandDecodeError('truncated command');
@@ -102,5 +177,5 @@ export function decodeCommand(data: Uint8Array): Command {
     stats[f] = Number(buf.readBigInt64BE(o));
     o += 8;
   }
-  return { id, writes, stats };
+  return trigger ? { id, leaseSequence, writes, stats, trigger } : { id, leaseSequence, writes, stats };
 }

@@ -29,4 +29,21 @@ describe('LatchManager', () => {
     r2();
     expect(latches.size).toBe(0);
   });
+
+  it('reads share latches with reads but wait for writes, and writes wait for reads', async () => {
+    const latches = new LatchManager();
+    const order: string[] = [];
+    const read1 = await latches.acquire([{ key: k('a'), read: true }]);
+    const read2 = await latches.acquire([{ key: k('a'), endKey: k('c'), read: true }]);
+    const write = latches.acquire([k('b')]).then((release) => { order.push('write'); return release; });
+    const read3 = latches.acquire([{ key: k('b'), read: true }]).then((release) => { order.push('read3'); return release; });
+    await new Promise((r) => setTimeout(r, 5));
+    expect(order).toEqual([]);
+    read1();
+    read2();
+    (await write)();
+    (await read3)();
+    expect(order).toEqual(['write', 'read3']);
+    expect(latches.size).toBe(0);
+  });
 });

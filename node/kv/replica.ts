@@ -9,44 +9,29 @@ import { emptyStats, type MvccStats } from '../storage/index.ts';
 import { AmbiguousResultError } from './errors.ts';
 import { LatchManager } from './latches.ts';
 import type { ReplicaRaftStorage } from './raft-storage.ts';
+import { descriptorFromJson, descriptorToJson, type RangeDescriptor } from './descriptor.ts';
+import { decodeLease, type Lease } from './lease.ts';
 
-export interface ReplicaDescriptor {
-  readonly nodeId: number;
-  readonly replicaId: number;
-}
-
-export interface RangeDescriptor {
-  readonly rangeId: number;
-  /** Hex-free raw bytes are kept as base64 in the persisted JSON form. */
-  readonly startKey: Buffer;
-  readonly endKey: Buffer;
-  readonly replicas: readonly ReplicaDescriptor[];
-}
-
-export function encodeDescriptor(d: RangeDescriptor): Buffer {
-  return Buffer.from(JSON.stringify({
-    rangeId: d.rangeId, startKey: d.startKey.toString('base64'), endKey: d.endKey.toString('base64'), replicas: d.replicas,
-  }));
-}
-
-export function decodeDescriptor(raw: Uint8Array): RangeDescriptor {
-  const j = JSON.parse(Buffer.from(raw).toString('utf8')) as { rangeId: number; startKey: string; endKey: string; replicas: ReplicaDescriptor[] };
-  return { rangeId: j.rangeId, startKey: Buffer.from(j.startKey, 'base64'), endKey: Buffer.from(j.endKey, 'base64'), replicas: j.replicas };
-}
-
-/** What a replica persists with its applied index: its configuration and MVCC stats. */
+/**
+ * The replicated state a replica persists with its applied index: its Raft
+ * configuration, MVCC stats, descriptor and lease (all changed only by
+ * applying commands, so identical on every replica at the same index).
+ */
 export interface AppliedData {
   readonly confState: ConfState;
   readonly stats: MvccStats;
+  readonly desc: RangeDescriptor;
+  readonly lease: Lease | null;
 }
 
 export function encodeAppliedData(d: AppliedData): Buffer {
-  return Buffer.from(JSON.stringify(d));
+  return Buffer.from(JSON.stringify({ confState: d.confState, stats: d.stats, desc: descriptorToJson(d.desc), lease: d.lease }));
 }
 
 export function decodeAppliedData(raw: Uint8Array): AppliedData | null {
   if (raw.length === 0) return null;
-  return JSON.parse(Buffer.from(raw).toString('utf8')) as AppliedData;
+  const j = JSON.parse(Buffer.from(raw).toString('utf8')) as { confState: ConfState; stats: MvccStats; desc: unknown; lease: unknown };
+  return { confState: j.confState, stats: j.stats, desc: descriptorFromJson(j.desc), lease: decodeLease(j.lease) };
 }
 
 class CryptoRng implements Rng {
@@ -63,6 +48,13 @@ interface Waiter<T> {
 export class Replica {
   readonly raw: RawNode;
   readonly latches = new LatchManager();
+  desc: RangeDescriptor;
+  /** The lease as of the applied index. */
+  lease: Lease | null;
+  /** A lease sequence this replica gave away (by transfer) and must no longer serve under. */
+  abandonedLeaseSequence = 0;
+  /** The lease acquisition or extension in flight, if any. */
+  pendingLease: Promise<void> | null = null;
   stats: MvccStats;
   appliedIndex: number;
   /** Proposals led here, by command ID (hex), waiting to be applied. */
@@ -77,15 +69,16 @@ export class Replica {
   appliedWaiters: Array<{ index: number; resolve: () => void }> = [];
 
   constructor(
-    readonly desc: RangeDescriptor,
     readonly replicaId: number,
     readonly storage: ReplicaRaftStorage,
     applied: number,
-    stats: MvccStats | null,
+    data: AppliedData,
     config: Omit<RaftConfig, 'id' | 'applied'>,
   ) {
     this.appliedIndex = applied;
-    this.stats = stats ?? emptyStats();
+    this.desc = data.desc;
+    this.lease = data.lease;
+    this.stats = data.stats ?? emptyStats();
     this.raw = new RawNode({ ...config, id: replicaId, applied }, storage, new CryptoRng());
   }
 

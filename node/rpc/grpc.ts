@@ -2,7 +2,7 @@
  * gRPC plumbing: Meridian's services defined over raw bytes (protobufjs
  * encodes the messages), a server that hosts them and clients that dial
  * peers. One long-lived bidirectional stream per pair of nodes carries Raft
- * batches; KV requests, status and bootstrap are unary calls.
+ * batches; KV batches, admin commands, status and bootstrap are unary calls.
  */
 import * as grpc from '@grpc/grpc-js';
 
@@ -15,7 +15,8 @@ const raw = {
 
 export const meridianService = {
   raft: { path: '/meridian.Node/Raft', requestStream: true, responseStream: true, ...raw },
-  kv: { path: '/meridian.Node/Kv', requestStream: false, responseStream: false, ...raw },
+  batch: { path: '/meridian.Node/Batch', requestStream: false, responseStream: false, ...raw },
+  admin: { path: '/meridian.Node/Admin', requestStream: false, responseStream: false, ...raw },
   status: { path: '/meridian.Node/Status', requestStream: false, responseStream: false, ...raw },
   bootstrap: { path: '/meridian.Node/Bootstrap', requestStream: false, responseStream: false, ...raw },
   fault: { path: '/meridian.Node/Fault', requestStream: false, responseStream: false, ...raw },
@@ -24,7 +25,8 @@ export const meridianService = {
 export const MeridianClient = grpc.makeGenericClientConstructor(meridianService, 'Node');
 export type MeridianClientInstance = InstanceType<typeof MeridianClient> & {
   raft(): grpc.ClientDuplexStream<Buffer, Buffer>;
-  kv(request: Buffer, options: grpc.CallOptions, callback: (error: grpc.ServiceError | null, response?: Buffer) => void): grpc.ClientUnaryCall;
+  batch(request: Buffer, options: grpc.CallOptions, callback: (error: grpc.ServiceError | null, response?: Buffer) => void): grpc.ClientUnaryCall;
+  admin(request: Buffer, options: grpc.CallOptions, callback: (error: grpc.ServiceError | null, response?: Buffer) => void): grpc.ClientUnaryCall;
   status(request: Buffer, options: grpc.CallOptions, callback: (error: grpc.ServiceError | null, response?: Buffer) => void): grpc.ClientUnaryCall;
   bootstrap(request: Buffer, options: grpc.CallOptions, callback: (error: grpc.ServiceError | null, response?: Buffer) => void): grpc.ClientUnaryCall;
   fault(request: Buffer, options: grpc.CallOptions, callback: (error: grpc.ServiceError | null, response?: Buffer) => void): grpc.ClientUnaryCall;
@@ -41,7 +43,7 @@ export function dial(address: string): MeridianClientInstance {
 
 /** Calls a unary method with a deadline. */
 export function unary(
-  client: MeridianClientInstance, method: 'kv' | 'status' | 'bootstrap' | 'fault', request: Buffer, timeoutMs: number,
+  client: MeridianClientInstance, method: 'batch' | 'admin' | 'status' | 'bootstrap' | 'fault', request: Buffer, timeoutMs: number,
 ): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     client[method](request, { deadline: Date.now() + timeoutMs }, (error, response) => {

@@ -4,7 +4,7 @@
  * stream per node pair) and helpers to dial peers and call them.
  */
 export {
-  BootstrapRequestType, BootstrapResponseType, decodeMessage, FaultRequestType, FaultResponseType, encodeMessage, KvRequestType, KvResponseType, messageFromWire,
+  AdminRequestType, AdminResponseType, BatchRequestType, BatchResponseType, BootstrapRequestType, BootstrapResponseType, decodeMessage, FaultRequestType, FaultResponseType, encodeMessage, KvRequestType, KvResponseType, messageFromWire,
   messageToWire, RaftBatchType, StatusRequestType, StatusResponseType, type WireRaftMessage,
 } from './codec.ts';
 export { dial, unary, type MeridianClientInstance } from './grpc.ts';

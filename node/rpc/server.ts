@@ -8,7 +8,8 @@ import { meridianService } from './grpc.ts';
 export interface RpcHandlers {
   /** A batch of Raft messages arrived from a peer (bytes of a RaftBatch). */
   raftBatch(bytes: Buffer): void;
-  kv(bytes: Buffer): Promise<Buffer>;
+  batch(bytes: Buffer): Promise<Buffer>;
+  admin(bytes: Buffer): Promise<Buffer>;
   status(bytes: Buffer): Promise<Buffer>;
   bootstrap(bytes: Buffer): Promise<Buffer>;
   fault(bytes: Buffer): Promise<Buffer>;
@@ -37,7 +38,8 @@ export async function startRpcServer(host: string, port: number, handlers: RpcHa
       call.on('end', () => call.end());
       call.on('error', () => { /* the peer reconnects */ });
     },
-    kv: unaryHandler(handlers.kv),
+    batch: unaryHandler(handlers.batch),
+    admin: unaryHandler(handlers.admin),
     status: unaryHandler(handlers.status),
     bootstrap: unaryHandler(handlers.bootstrap),
     fault: unaryHandler(handlers.fault),
