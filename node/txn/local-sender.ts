@@ -6,7 +6,7 @@
  * Deterministic tests run on it, and it is the reference for wiring the
  * same pieces into a replica.
  */
-import { compareTimestamps, type Hlc } from '../hlc/index.ts';
+import { compareTimestamps, maxOf, type Hlc } from '../hlc/index.ts';
 import { everythingSpan, keyMax, keyMin, type Span } from '../keys/index.ts';
 import { emptyStats, WriteIntentError, WriteTooOldError, type Engine, type MvccStats, addStats } from '../storage/index.ts';
 import { isTxnWrite, requestSpan, type BatchSender, type TxnBatchRequest, type TxnBatchResponse } from './api.ts';
@@ -60,7 +60,9 @@ export class LocalTxnSender implements BatchSender {
         continue;
       }
       const read = !current.requests.some(isTxnWrite);
-      const readTs = current.header.txn?.readTimestamp ?? current.header.timestamp;
+      // A reader pushes an intent past its uncertainty limit: below it the intent would still conflict.
+      const txn = current.header.txn;
+      const readTs = txn ? maxOf(txn.readTimestamp, txn.uncertaintyLimit) : current.header.timestamp;
       for (const conflict of outcome.error.intents) await this.concurrency.waitOn(conflict, current.header.txn, read, readTs);
     }
     throw new TxnRetryError('lockWaitExhausted', 'batch re-evaluated too many times');
