@@ -224,16 +224,32 @@ export class TxnCoordinator {
         this.#finish('committed');
         return this.#txn.readTimestamp;
       }
-      const ts = await this.#commitWithRetries();
+      const { ts, staging } = await this.#commitWithRetries();
       this.#finish('committed');
-      void this.options.resolver.resolve(this.#txn, 'committed', this.#locks.spans, { sync: false });
+      void this.options.resolver.run(this.#finalize(staging));
       return ts;
     } catch (error) {
       throw this.#fail(error);
     }
   }
 
-  async #commitWithRetries(): Promise<Timestamp> {
+  /**
+   * After the client has its answer: a STAGING record is made explicitly
+   * COMMITTED before any intent is resolved — a recovery that found an
+   * in-flight write already resolved would otherwise abort a committed
+   * transaction.
+   */
+  async #finalize(staging: boolean): Promise<void> {
+    if (staging) {
+      await this.options.sender.send({
+        header: { timestamp: this.#txn.writeTimestamp, txn: this.#txn },
+        requests: [{ type: 'endTxn', commit: true, inFlightWrites: [], lockSpans: this.#locks.spans }],
+      });
+    }
+    await this.options.resolver.resolve(this.#txn, 'committed', this.#locks.spans, { sync: true });
+  }
+
+  async #commitWithRetries(): Promise<{ ts: Timestamp; staging: boolean }> {
     for (let attempt = 0; attempt < commitAttemptsMax; attempt++) {
       await this.#refreshTo(this.#txn.writeTimestamp);
       try {
@@ -247,7 +263,7 @@ export class TxnCoordinator {
   }
 
   /** EndTxn, in parallel with proofs of the in-flight writes (parallel commit). */
-  async #commitOnce(): Promise<Timestamp> {
+  async #commitOnce(): Promise<{ ts: Timestamp; staging: boolean }> {
     const inFlight = this.#inFlight;
     const lockSpans = this.#locks.spans;
     const header = { timestamp: this.#txn.writeTimestamp, txn: this.#txn };
@@ -261,15 +277,10 @@ export class TxnCoordinator {
     if (proven && proven.responses.some((p) => p.type === 'queryIntent' && !p.found)) {
       throw new TxnRetryError('epochChanged', 'a pipelined write was not found at commit');
     }
-    if (r.status === 'staging') {
-      // Implicitly committed: every in-flight write is proven. Make it explicit (cheap, but off the client's path).
-      this.#inFlight = [];
-      void this.options.resolver.run(this.options.sender.send({
-        header, requests: [{ type: 'endTxn', commit: true, inFlightWrites: [], lockSpans }],
-      }));
-    }
+    // STAGING with every in-flight write proven: implicitly committed; #finalize makes it explicit.
+    if (r.status === 'staging') this.#inFlight = [];
     this.#txn = { ...this.#txn, writeTimestamp: r.commitTimestamp };
-    return r.commitTimestamp;
+    return { ts: r.commitTimestamp, staging: r.status === 'staging' };
   }
 
   /**
