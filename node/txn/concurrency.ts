@@ -11,7 +11,7 @@ import { maxTimestamp, nextTimestamp, type Hlc, type Timestamp } from '../hlc/in
 import type { IntentConflict } from '../storage/index.ts';
 import type { BatchSender, PushResult, PushType, Txn, TxnBatchRequest } from './api.ts';
 import { TxnAbortedError, TxnPushFailedError, TxnRetryError } from './errors.ts';
-import { lockWaitRoundsMax } from './limits.ts';
+import { anchorsMax, lockWaitRoundsMax } from './limits.ts';
 
 const hex = (id: Uint8Array): string => Buffer.from(id).toString('hex');
 
@@ -31,7 +31,11 @@ export class LockTable {
 
   /** Remembers where `txn`'s record lives; called when its writes are evaluated. */
   noteTxn(txn: Txn): void {
-    this.#anchors.set(hex(txn.id), txn.anchorKey);
+    const id = hex(txn.id);
+    this.#anchors.delete(id);
+    this.#anchors.set(id, txn.anchorKey);
+    // Oldest first (insertion order): forgetting one only makes its pushers wait instead of push.
+    if (this.#anchors.size > anchorsMax) this.#anchors.delete(this.#anchors.keys().next().value!);
   }
 
   anchorOf(txnId: Uint8Array): Uint8Array | undefined {
@@ -126,7 +130,9 @@ export class ConcurrencyManager {
 
   async waitOn(conflict: IntentConflict, waiter: Txn | undefined, read: boolean, readTs: Timestamp): Promise<void> {
     const holder = conflict.txn;
-    const anchorKey = this.locks.anchorOf(holder.id) ?? conflict.key;
+    // Without the anchor the record cannot be found; pushing a guessed one could abort a live
+    // transaction, so such a waiter only waits (for resolution) until its rounds run out.
+    const anchorKey = this.locks.anchorOf(holder.id);
     const pushType: PushType = read ? 'timestamp' : 'abort';
     const lock = this.locks.lockFor(conflict.key, holder.id);
     try {
@@ -137,7 +143,7 @@ export class ConcurrencyManager {
           if (victim?.isWaiter) throw new TxnAbortedError('deadlock');
           if (victim && victim.id === Buffer.from(holder.id).toString('hex')) force = 'deadlock';
         }
-        const pushed = await this.#push(waiter, { ...holder, anchorKey }, pushType, nextTimestamp(readTs), force);
+        const pushed = anchorKey ? await this.#push(waiter, { ...holder, anchorKey }, pushType, nextTimestamp(readTs), force) : null;
         if (pushed) {
           await this.#resolve(conflict, pushed);
           return;

@@ -11,6 +11,8 @@ export const tsCacheEntriesMax = 16_384;
 export const lockWaitRoundsMax = 100_000;
 /** Times one batch is re-evaluated after waiting on conflicts (or being bumped). */
 export const evalAttemptsMax = 1_000;
+/** Transactions whose record anchor a lock table remembers (intents do not carry it). */
+export const anchorsMax = 65_536;
 /** Attempts `run` makes before surfacing a retryable error. */
 export const runAttemptsMax = 100;
 /** Refresh spans a coordinator tracks; beyond this it condenses them into one covering span. */

@@ -78,3 +78,32 @@ describe('heartbeats and cycles', () => {
     });
   });
 });
+
+describe('TxnDb.run', () => {
+  it('a transaction that lost a push retries with a higher priority', async () => {
+    await withEnv(async ({ db }) => {
+      const priorities: number[] = [];
+      await db.run(async (t) => {
+        priorities.push(t.txn.priority);
+        await t.put(k('a'), v(`attempt-${priorities.length}`));
+        if (priorities.length === 1) await db.run(async (h) => { await h.put(k('a'), v('high')); }, { priority: 'high' });
+      }, { priority: 'low' });
+      expect(priorities).toHaveLength(2);
+      expect(priorities[1]!).toBeGreaterThan(priorities[0]!);
+      await db.run(async (t) => { expect(str(await t.get(k('a')))).toBe('attempt-2'); });
+    });
+  });
+
+  it('a non-retryable error surfaces without a retry', async () => {
+    await withEnv(async ({ db }) => {
+      let attempts = 0;
+      let error: KvTxnError | null = null;
+      try {
+        await db.run(async (t) => { attempts++; await t.cput(k('a'), v('x'), v('missing')); });
+      } catch (e) { error = e as KvTxnError; }
+      expect(attempts).toBe(1);
+      expect(error?.kind).toBe('conditionFailed');
+      expect(error?.retryable).toBe(false);
+    });
+  });
+});
