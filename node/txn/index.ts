@@ -18,6 +18,20 @@
  *   parallel and one-phase commit, savepoints, AS OF SYSTEM TIME.
  * - db.ts: TxnDb (KvStore): begin, run with retries. resolver.ts: IntentResolver.
  * - kv-shape.ts: sql/kv.ts's shapes, replicated. errors.ts: KvTxnError and kinds.
+ *
+ * Wiring into a replica (local-sender.ts is the reference): the leaseholder
+ * holds one TimestampCache (low-water = lease start) and one LockTable +
+ * ConcurrencyManager per range. Every TxnRequest is evaluated on the
+ * leaseholder of the range holding its key (record requests: the range of
+ * the txn's anchor key). For each batch: take latches over requestSpan() of
+ * each request (read latches where !isTxnWrite) → evaluateTxnBatch(state,
+ * batch, delta, request) → propose the batch through Raft → after apply,
+ * locks.noteTxn(header.txn) for writing batches and locks.released(key) /
+ * releasedSpan(...) for EvalEffects → release latches. On WriteIntentError:
+ * release latches, concurrency.waitOn(conflict, txn, readOnly, readTs) for
+ * each conflict, re-evaluate. On WriteTooOldError: re-evaluate with the
+ * txn's writeTimestamp (or the batch timestamp) at error.actualTimestamp.
+ * TxnPushFailedError from a pushTxn is expected: the pusher waits.
  */
 export * from './api.ts';
 export {
